@@ -1,0 +1,15 @@
+// Applying
+export { applyPatches } from './apply.js'
+export type { ApplyResult } from './apply.js'
+
+// Inspecting
+export { patchStatus } from './status.js'
+export type { FixPresence, FixStatus, StatusReport } from './status.js'
+export { findInstalledSdk } from './sdk.js'
+export type { InstalledSdk } from './sdk.js'
+export { patchesDir, readManifest, supportedVersions } from './manifest.js'
+export type { FixInfo, FixState, Manifest } from './manifest.js'
+
+// Errors
+export { PatchError } from './errors.js'
+export type { PatchErrorCode } from './errors.js'
