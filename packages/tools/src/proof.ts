@@ -1,0 +1,111 @@
+/**
+ * The proof harness. Installs the matrix cells, runs every fix's proof tests and
+ * the guard suites in each cell (SDK version x plain/patched), and prints the
+ * table: a fix is proven on a version when its tests fail on the plain SDK (with
+ * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
+ *
+ *   npm run proof        the proof table (matrix cells only)
+ *   npm test             everything: patch freshness, package tests, the proof table
+ *
+ * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readManifest } from '../../patches/src/manifest.js'
+import type { ProofRecord } from '../../../tests/helpers/proof.js'
+import { ensureCells, selectedVersions } from './matrix.js'
+import { repoRoot } from './paths.js'
+
+interface VitestJson {
+  testResults: Array<{ name: string; assertionResults: Array<{ status: string; fullName: string; title: string }> }>
+}
+
+const all = process.argv.includes('--all')
+const versions = selectedVersions()
+const manifest = readManifest()
+const problems: string[] = []
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } })
+  return r.status ?? 1
+}
+
+if (all) {
+  console.log('\n== patches are what the builder produces')
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packages/tools/src/build-patches.ts', '--check']) !== 0) problems.push('committed patches differ from the builder output')
+}
+
+console.log(`\n== matrix cells: ${versions.join(', ')}`)
+await ensureCells(versions)
+
+const tmp = mkdtempSync(join(tmpdir(), 'mcps-proof-'))
+const log = join(tmp, 'proof.jsonl')
+const report = join(tmp, 'vitest.json')
+const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+const projectArgs = all ? [] : ['--project', 'sdk@*']
+console.log(`\n== vitest${all ? '' : ' (matrix cells)'}`)
+const code = run(process.execPath, [vitest, 'run', ...projectArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+  MCPS_PROOF_LOG: log,
+  MCPS_VERSIONS: versions.join(',')
+})
+if (code !== 0) problems.push(`vitest exited ${code}`)
+
+const records: ProofRecord[] = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)) : []
+const failedFiles = new Map<string, number>()
+if (existsSync(report)) {
+  const json = JSON.parse(readFileSync(report, 'utf8')) as VitestJson
+  for (const file of json.testResults) {
+    const failed = file.assertionResults.filter(a => a.status === 'failed').length
+    if (failed) failedFiles.set(file.name, (failedFiles.get(file.name) ?? 0) + failed)
+  }
+}
+rmSync(tmp, { recursive: true, force: true })
+
+const count = (pred: (r: ProofRecord) => boolean) => records.filter(pred).length
+const lines: string[] = []
+const header = ['SDK', ...manifest.fixes.map(f => `${f.number} ${f.slug}`)]
+lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
+for (const version of versions) {
+  const cells = manifest.fixes.map(fix => {
+    const state = manifest.versions[version]?.[fix.slug]
+    const mine = (patched: boolean, kind: ProofRecord['kind']) => (r: ProofRecord) => r.version === version && r.fix === fix.slug && r.patched === patched && r.kind === kind
+    if (state === 'not-affected') {
+      const plain = count(mine(false, 'proof'))
+      const patched = count(mine(true, 'proof'))
+      return `not affected (passes ${plain} plain, ${patched} patched)`
+    }
+    const failedUnpatched = count(r => mine(false, 'proof')(r) && r.outcome === 'failed-as-expected')
+    const passedPatched = count(mine(true, 'proof'))
+    const ok = failedUnpatched > 0 && failedUnpatched === passedPatched
+    if (!ok) problems.push(`${fix.slug} on ${version}: ${failedUnpatched} proof tests failed unpatched, ${passedPatched} passed patched (they must be equal and non-zero)`)
+    return `${ok ? '✅' : '❌'} fails unpatched ${failedUnpatched}, passes patched ${passedPatched}`
+  })
+  lines.push(`| ${version} | ${cells.join(' | ')} |`)
+}
+
+const guardAreas = [...new Set(records.filter(r => r.kind === 'guard').map(r => r.fix))].sort()
+if (guardAreas.length) {
+  lines.push('', `| Guards (must pass everywhere) | ${versions.join(' | ')} |`, `|---|${versions.map(() => '---').join('|')}|`)
+  for (const area of guardAreas) {
+    const cells = versions.map(v => {
+      const plain = count(r => r.kind === 'guard' && r.fix === area && r.version === v && !r.patched)
+      const patched = count(r => r.kind === 'guard' && r.fix === area && r.version === v && r.patched)
+      return `${plain} plain / ${patched} patched`
+    })
+    lines.push(`| ${area} | ${cells.join(' | ')} |`)
+  }
+}
+
+console.log('\n== proof table\n')
+console.log(lines.join('\n'))
+if (failedFiles.size) {
+  console.log('\nFailing test files:')
+  for (const [file, n] of failedFiles) console.log(`  ${n} failed: ${file.replace(repoRoot + '/', '')}`)
+}
+if (problems.length) {
+  console.error(`\n[mcp-sessions] The proof run failed:\n  ${problems.join('\n  ')}`)
+  process.exit(1)
+}
+console.log(`\nproof: ${versions.length} SDK versions, ${records.length} recorded test runs, all proofs hold`)

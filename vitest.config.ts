@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { defineConfig } from 'vitest/config'
+
+/**
+ * One project for the repository's own packages, and one per matrix cell:
+ * every supported SDK version, installed plain and patched (see
+ * packages/tools/src/matrix.ts). The proof and guard suites run in every cell;
+ * each test reads its cell from the environment.
+ */
+const root = import.meta.dirname
+const manifest = JSON.parse(readFileSync(join(root, 'patches', 'manifest.json'), 'utf8')) as { versions: Record<string, unknown> }
+const wanted = process.env.MCPS_VERSIONS?.split(',').filter(Boolean)
+const versions = Object.keys(manifest.versions).filter(v => !wanted?.length || wanted.includes(v))
+
+const cells = versions.flatMap(version =>
+  (['plain', 'patched'] as const)
+    .map(flavor => ({ version, flavor, dir: join(root, '.matrix', version, flavor) }))
+    .filter(cell => existsSync(join(cell.dir, '.mcps-stamp')))
+)
+
+export default defineConfig({
+  test: {
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'packages',
+          include: ['tests/packages/**/*.test.ts']
+        }
+      },
+      ...cells.map(cell => ({
+        extends: true,
+        test: {
+          name: `sdk@${cell.version}-${cell.flavor}`,
+          include: ['tests/fixes/**/*.test.ts', 'tests/guards/**/*.test.ts'],
+          env: {
+            MCPS_CELL: cell.dir,
+            MCPS_SDK_VERSION: cell.version,
+            MCPS_PATCHED: cell.flavor === 'patched' ? '1' : '0'
+          }
+        }
+      }))
+    ]
+  }
+})
