@@ -32,7 +32,7 @@ export default defineConfig({
         }
       },
       ...cells.map(cell => ({
-        extends: true,
+        extends: true as const,
         test: {
           name: `sdk@${cell.version}-${cell.flavor}`,
           include: ['tests/fixes/**/*.test.ts', 'tests/guards/**/*.test.ts'],
