@@ -1,0 +1,215 @@
+import { marker, type Fix } from './types.js'
+
+const slug = '2559-json-response-leak'
+const m = marker(slug)
+const webJs = ['dist/esm/server/webStandardStreamableHttp.js', 'dist/cjs/server/webStandardStreamableHttp.js']
+const webDts = ['dist/esm/server/webStandardStreamableHttp.d.ts', 'dist/cjs/server/webStandardStreamableHttp.d.ts']
+const nodeJs = ['dist/esm/server/streamableHttp.js', 'dist/cjs/server/streamableHttp.js']
+const nodeDts = ['dist/esm/server/streamableHttp.d.ts', 'dist/cjs/server/streamableHttp.d.ts']
+
+/** 1.25.0 split the server transport into a web-standard core and a thin Node wrapper. */
+const WEB = '>=1.25.0'
+const NODE_ONLY = '<1.25.0'
+
+/** Set by close() just before it runs the stream cleanups, so a JSON-mode cleanup knows the session is ending. */
+const CLOSING_FLAG = '_sweepingOnClose'
+
+/**
+ * The JavaScript (one statement per line, no indentation) that builds the
+ * answer to a JSON-mode POST the transport gives up on. It expects
+ * `requestIds` (the POST's JSON-RPC request ids) in scope and leaves `status`
+ * and `body`.
+ *
+ * A closed session answers like any request for a terminated session: 404 and
+ * -32001 (spec, Session Management, rule 3), which tells the client to start a
+ * new session (rule 4). Without a session (a stateless transport), or when only
+ * the response was closed, the session is not gone: 503 and -32000, retry.
+ */
+function interruptedAnswer(closing: string): string[] {
+  return [
+    `const closing = ${closing};`,
+    'const sessionClosed = closing && this.sessionId !== undefined;',
+    'const errors = (requestIds.length > 0 ? requestIds : [null]).map(id => ({',
+    "    jsonrpc: '2.0',",
+    '    id,',
+    '    error: sessionClosed',
+    '        ? {',
+    '            code: -32001,',
+    '            message: `Session closed: the server ended session ${this.sessionId} before answering request ${JSON.stringify(id)}; ' +
+      'the request may or may not have run. Start a new session (initialize without an Mcp-Session-Id header), then retry it.`,',
+    "            data: { reason: 'session-closed' }",
+    '        }',
+    '        : {',
+    '            code: -32000,',
+    "            message: `Request interrupted: the server closed ${closing ? 'the transport' : 'the response'} before answering request ${JSON.stringify(id)}; " +
+      'the request may or may not have run. Retry it.`,',
+    "            data: { reason: closing ? 'transport-closed' : 'response-closed' }",
+    '        }',
+    '}));',
+    'const status = sessionClosed ? 404 : 503;',
+    'const body = JSON.stringify(errors.length === 1 ? errors[0] : errors);'
+  ]
+}
+
+const indented = (indent: string, lines: string[]) => lines.map(l => `${indent}${l}\n`).join('')
+
+const dtsDoc = (indent: string) =>
+  `${indent}*\n` +
+  `${indent}* In JSON mode each POST's bookkeeping is released as soon as it is answered, so a long-lived session does\n` +
+  `${indent}* not grow with the number of requests. Closing the transport (DELETE, close(), a lifetime policy) answers\n` +
+  `${indent}* every POST still waiting with a JSON-RPC error instead of leaving it open: HTTP 404 with code -32001\n` +
+  `${indent}* ("Session closed": start a new session) when the transport has a session id, else HTTP 503 with code\n` +
+  `${indent}* -32000 (retry). (${m})\n`
+
+export const jsonResponseLeak: Fix = {
+  slug,
+  title: 'JSON-response mode: retire answered POSTs, answer pending ones on close',
+  description:
+    'With enableJsonResponse the server transport kept one stream-mapping entry (with its resolver closure) per ' +
+    'answered POST until the session closed: send() resolved the HTTP response but never retired the entry, so a ' +
+    'long-lived session grew by about 5 KB of heap per request and slowed down. The reverse gap: the entry\'s cleanup ' +
+    'only deleted it, so close() (DELETE, an application or a lifetime policy) left every JSON-mode POST still being ' +
+    'handled open forever (1.25 and later); the 1.24 Node-only transport ended it with an empty 200 that no client can ' +
+    'parse. Now send() retires the entry once it has answered, and a pending POST is settled exactly once: by its ' +
+    'responses, or, when the transport gives up on it, by a JSON-RPC error with the request id. Closing a session ' +
+    'answers HTTP 404 with code -32001, "Session closed", and says to start a new session: the session is gone, the ' +
+    'spec requires 404 for requests to a terminated session, and a client that retried after a 503 would only get ' +
+    'that 404 one round-trip later (a 1.32 transport already answers 404 -32001 to POSTs that arrive during close). ' +
+    'A transport without a session (stateless), or a JSON-mode response closed by closeSSEStream(), answers HTTP 503 ' +
+    'with code -32000 and says to retry. The body says the request may or may not have run. SSE mode is unchanged. ' +
+    'The 1.24 transport already retired its entries on the response\'s close event; only its close() is changed.',
+  bugs: [
+    'https://github.com/modelcontextprotocol/typescript-sdk/issues/2559',
+    'https://github.com/modelcontextprotocol/typescript-sdk/pull/2747'
+  ],
+  spec: 'https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management (rules 3 and 4)',
+  forwarded: 'no',
+  lastUpdate: '2026-11-22',
+  test: 'tests/fixes/2559-json-response-leak.test.ts',
+  upstreamSource:
+    'src/server/webStandardStreamableHttp.ts: handlePostRequest() (the enableJsonResponse branch that registers ' +
+    'resolveJson/cleanup), send() (the JSON branch once all responses are ready) and close() (before the stream ' +
+    'cleanups); for 1.24, src/server/streamableHttp.ts close().',
+  edits: [
+    {
+      name: 'json-entry-settles-once',
+      versions: WEB,
+      files: webJs,
+      find: /\n(\s*)return new Promise\(resolve => \{\n\s*this\._streamMapping\.set\(streamId, \{\n\s*resolveJson: resolve,\n\s*cleanup: \(\) => \{\n\s*this\._streamMapping\.delete\(streamId\);\n\s*\}\n\s*\}\);\n/,
+      replace: (_all, i: string) => {
+        const s = '    '
+        return (
+          `\n${i}return new Promise(resolve => {\n` +
+          `${i}${s}// ${m}: the pending POST is settled exactly once, by\n` +
+          `${i}${s}// send() with its responses or by cleanup() with a JSON-RPC error; cleanup() also\n` +
+          `${i}${s}// retires everything kept for this POST.\n` +
+          `${i}${s}let settled = false;\n` +
+          `${i}${s}const settle = response => {\n` +
+          `${i}${s}${s}if (!settled) {\n` +
+          `${i}${s}${s}${s}settled = true;\n` +
+          `${i}${s}${s}${s}resolve(response);\n` +
+          `${i}${s}${s}}\n` +
+          `${i}${s}};\n` +
+          `${i}${s}this._streamMapping.set(streamId, {\n` +
+          `${i}${s}${s}resolveJson: settle,\n` +
+          `${i}${s}${s}cleanup: () => {\n` +
+          `${i}${s}${s}${s}if (this._streamMapping.get(streamId)?.resolveJson === settle) {\n` +
+          `${i}${s}${s}${s}${s}this._streamMapping.delete(streamId);\n` +
+          `${i}${s}${s}${s}}\n` +
+          `${i}${s}${s}${s}const requestIds = [];\n` +
+          `${i}${s}${s}${s}for (const [id, sid] of this._requestToStreamMapping) {\n` +
+          `${i}${s}${s}${s}${s}if (sid === streamId) {\n` +
+          `${i}${s}${s}${s}${s}${s}requestIds.push(id);\n` +
+          `${i}${s}${s}${s}${s}}\n` +
+          `${i}${s}${s}${s}}\n` +
+          `${i}${s}${s}${s}for (const id of requestIds) {\n` +
+          `${i}${s}${s}${s}${s}this._requestToStreamMapping.delete(id);\n` +
+          `${i}${s}${s}${s}${s}this._requestResponseMap.delete(id);\n` +
+          `${i}${s}${s}${s}}\n` +
+          `${i}${s}${s}${s}if (settled) {\n` +
+          `${i}${s}${s}${s}${s}return;\n` +
+          `${i}${s}${s}${s}}\n` +
+          indented(`${i}${s}${s}${s}`, interruptedAnswer(`this.${CLOSING_FLAG} === true`)) +
+          `${i}${s}${s}${s}settle(new Response(body, { status, headers: { 'Content-Type': 'application/json' } }));\n` +
+          `${i}${s}${s}}\n` +
+          `${i}${s}});\n`
+        )
+      }
+    },
+    {
+      name: 'send-json-retires-entry',
+      versions: WEB,
+      files: webJs,
+      find: /(stream\.resolveJson\(new Response\(JSON\.stringify\(responses\), \{ status: 200, headers \}\)\);\n(\s*)\}\n)/,
+      replace: (all, _g, i: string) =>
+        `${all}${i}// ${m}: the POST is answered; retire its stream\n` +
+        `${i}// entry too, or every answered POST keeps one (with its resolver) until the session closes.\n` +
+        `${i}stream.cleanup();\n`
+    },
+    {
+      name: 'close-marks-sweep',
+      versions: WEB,
+      files: webJs,
+      find: /\n(\s*)((?:\/\/ Close all SSE connections[^\n]*\n\s*)?this\._streamMapping\.forEach\(\(\{ cleanup \}\) => \{)/,
+      replace: (_all, i: string, rest: string) =>
+        `\n${i}// ${m}: the cleanups below end the session, so a\n` +
+        `${i}// JSON-mode POST still waiting is answered "Session closed" (see handlePostRequest), not left open.\n` +
+        `${i}this.${CLOSING_FLAG} = true;\n` +
+        `${i}${rest}`
+    },
+    {
+      name: 'close-answers-json-posts',
+      versions: NODE_ONLY,
+      files: nodeJs,
+      find: /\n(\s*)(this\._streamMapping\.forEach\(response => \{)/,
+      replace: (_all, i: string, rest: string) => {
+        const s = '    '
+        return (
+          `\n${i}// ${m}: a JSON-mode POST has sent no headers until\n` +
+          `${i}// send() answers it, and end() below would give it an empty 200 that no client can parse.\n` +
+          `${i}// Answer it with a JSON-RPC error instead.\n` +
+          `${i}if (this._enableJsonResponse) {\n` +
+          `${i}${s}for (const [streamId, response] of this._streamMapping) {\n` +
+          `${i}${s}${s}if (streamId === this._standaloneSseStreamId || response.headersSent) {\n` +
+          `${i}${s}${s}${s}continue;\n` +
+          `${i}${s}${s}}\n` +
+          `${i}${s}${s}this._streamMapping.delete(streamId);\n` +
+          `${i}${s}${s}const requestIds = [];\n` +
+          `${i}${s}${s}for (const [id, sid] of this._requestToStreamMapping) {\n` +
+          `${i}${s}${s}${s}if (sid === streamId) {\n` +
+          `${i}${s}${s}${s}${s}requestIds.push(id);\n` +
+          `${i}${s}${s}${s}}\n` +
+          `${i}${s}${s}}\n` +
+          `${i}${s}${s}for (const id of requestIds) {\n` +
+          `${i}${s}${s}${s}this._requestToStreamMapping.delete(id);\n` +
+          `${i}${s}${s}${s}this._requestResponseMap.delete(id);\n` +
+          `${i}${s}${s}}\n` +
+          indented(`${i}${s}${s}`, interruptedAnswer('true')) +
+          `${i}${s}${s}try {\n` +
+          `${i}${s}${s}${s}response.writeHead(status, { 'Content-Type': 'application/json' }).end(body);\n` +
+          `${i}${s}${s}}\n` +
+          `${i}${s}${s}catch {\n` +
+          `${i}${s}${s}${s}// The client is already gone; nothing is waiting for the answer.\n` +
+          `${i}${s}${s}}\n` +
+          `${i}${s}}\n` +
+          `${i}}\n` +
+          `${i}${rest}`
+        )
+      }
+    },
+    {
+      name: 'dts-json-mode',
+      files: webDts,
+      versions: WEB,
+      find: /(\n(\s*)\* Default is false \(SSE streams are preferred\)\.\n)(\s*\*\/\n\s*enableJsonResponse\?: boolean;)/,
+      replace: (_all, head: string, i: string, rest: string) => `${head}${dtsDoc(i)}${rest}`
+    },
+    {
+      name: 'dts-json-mode-node',
+      files: nodeDts,
+      versions: NODE_ONLY,
+      find: /(\n(\s*)\* Default is false \(SSE streams are preferred\)\.\n)(\s*\*\/\n\s*enableJsonResponse\?: boolean;)/,
+      replace: (_all, head: string, i: string, rest: string) => `${head}${dtsDoc(i)}${rest}`
+    }
+  ]
+}
