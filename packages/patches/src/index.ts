@@ -10,6 +10,10 @@ export type { InstalledSdk } from './sdk.js'
 export { patchesDir, readManifest, supportedVersions } from './manifest.js'
 export type { FixInfo, FixState, Manifest } from './manifest.js'
 
+// Verifying behaviour
+export { CheckFailure, checks, ensure, verifyInstalledSdk } from './verify/index.js'
+export type { Check, CheckContext, FixVerification, ModuleFlavor, VerifyOptions, VerifyOutcome, VerifyReport } from './verify/index.js'
+
 // Errors
 export { PatchError } from './errors.js'
 export type { PatchErrorCode } from './errors.js'

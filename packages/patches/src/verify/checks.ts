@@ -1,0 +1,9 @@
+import { clientNotFoundCheck } from './1708-client-404.js'
+import type { Check } from './types.js'
+
+/**
+ * Every fix's behavioural check, by slug. A fix in patches/manifest.json with
+ * no entry here shows as `unchecked` (and tests/packages/patches/verify.test.ts
+ * fails), so adding a fix means adding its check: one file beside this one.
+ */
+export const checks: Check[] = [clientNotFoundCheck]

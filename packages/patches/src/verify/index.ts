@@ -1,0 +1,8 @@
+// Running
+export { verifyInstalledSdk } from './run.js'
+export type { FixVerification, VerifyOptions, VerifyOutcome, VerifyReport } from './run.js'
+
+// Writing a check
+export { checks } from './checks.js'
+export { CheckFailure, ensure } from './types.js'
+export type { Check, CheckContext, ModuleFlavor } from './types.js'
