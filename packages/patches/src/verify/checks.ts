@@ -1,4 +1,5 @@
 import { clientNotFoundCheck } from './1708-client-404.js'
+import { jsonResponseLeakCheck } from './2559-json-response-leak.js'
 import type { Check } from './types.js'
 
 /**
@@ -6,4 +7,4 @@ import type { Check } from './types.js'
  * no entry here shows as `unchecked` (and tests/packages/patches/verify.test.ts
  * fails), so adding a fix means adding its check: one file beside this one.
  */
-export const checks: Check[] = [clientNotFoundCheck]
+export const checks: Check[] = [clientNotFoundCheck, jsonResponseLeakCheck]
