@@ -1,0 +1,77 @@
+import type { Clock } from '../clock.js'
+
+/**
+ * Idle sessions in order of last activity, with ONE timer armed for the oldest
+ * deadline. A Map keeps insertion order and re-inserting moves a key to the
+ * end, so touching is O(1) and expiry walks only what has expired.
+ */
+export class IdleQueue {
+  readonly #since = new Map<string, number>()
+  readonly #clock: Clock
+  readonly #ttlMs: number
+  readonly #onExpire: (id: string) => void
+  #timer: unknown
+  #timerAt = Infinity
+
+  constructor(clock: Clock, ttlMs: number, onExpire: (id: string) => void) {
+    this.#clock = clock
+    this.#ttlMs = ttlMs
+    this.#onExpire = onExpire
+  }
+
+  get size(): number {
+    return this.#since.size
+  }
+
+  /** Marks `id` idle since `at` (moves it to the young end). */
+  add(id: string, at: number): void {
+    this.#since.delete(id)
+    this.#since.set(id, at)
+    this.#arm()
+  }
+
+  /** The session is busy (request in flight or stream open) or gone: it cannot expire. */
+  remove(id: string): void {
+    this.#since.delete(id)
+  }
+
+  has(id: string): boolean {
+    return this.#since.has(id)
+  }
+
+  /** The least recently active idle session. */
+  oldest(): string | undefined {
+    for (const id of this.#since.keys()) return id
+    return undefined
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#timerAt = Infinity
+  }
+
+  #arm(): void {
+    const oldest = this.#since.values().next()
+    if (oldest.done) return
+    const at = oldest.value + this.#ttlMs
+    // Deadlines only move later (touches go to the young end), so a timer
+    // armed earlier than needed just re-arms when it fires.
+    if (this.#timer !== undefined && this.#timerAt <= at) return
+    this.stop()
+    this.#timerAt = at
+    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(0, at - this.#clock.now()))
+  }
+
+  #fire(): void {
+    this.#timer = undefined
+    this.#timerAt = Infinity
+    const cutoff = this.#clock.now() - this.#ttlMs
+    for (const [id, since] of this.#since) {
+      if (since > cutoff) break
+      this.#since.delete(id)
+      this.#onExpire(id)
+    }
+    this.#arm()
+  }
+}

@@ -1,0 +1,62 @@
+/** How an SSE body ended: the server finished it, or the client went away. */
+export type StreamEnd = 'finished' | 'detached'
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const ID_LINE = /^id: ?([^\r\n]*)$/m
+
+/**
+ * Re-wraps an SSE response body so the manager sees the stream open and end:
+ * `onEnd('detached')` when the consumer cancels (socket closed, failed write),
+ * `onEnd('finished')` when the transport closes it. `prime` is written first
+ * (a priming event carrying a resume cursor). `onEventId` gets the first event
+ * id that passes through, which names the stream in the event store.
+ */
+export function trackStream(
+  response: Response,
+  hooks: { prime?: string; onEventId?: (id: string) => void; onEnd: (end: StreamEnd) => void }
+): Response {
+  const source = response.body
+  if (!source) return response
+  const reader = source.getReader()
+  let ended = false
+  let wantId = hooks.onEventId !== undefined
+  const end = (how: StreamEnd) => {
+    if (ended) return
+    ended = true
+    hooks.onEnd(how)
+  }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (hooks.prime) controller.enqueue(encoder.encode(hooks.prime))
+    },
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read()
+        if (done) {
+          controller.close()
+          end('finished')
+          return
+        }
+        if (wantId) {
+          const match = ID_LINE.exec(decoder.decode(value))
+          if (match?.[1]) {
+            wantId = false
+            hooks.onEventId!(match[1])
+          }
+        }
+        controller.enqueue(value)
+      } catch (error) {
+        controller.error(error)
+        end('detached')
+      }
+    },
+    async cancel(reason) {
+      end('detached')
+      // Cancelling the source runs the SDK's own cancel: it unregisters the
+      // stream while the session and its event store stay.
+      await reader.cancel(reason).catch(() => {})
+    }
+  })
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+}

@@ -1,0 +1,98 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { Clock } from './clock.js'
+import type { SessionManagerError } from './errors.js'
+import type { SessionState, SessionStore } from './session-store.js'
+
+/**
+ * Why a session ended: the client sent DELETE, it was idle too long, it was
+ * evicted to stay under `maxSessions`, the manager shut down, or it was closed
+ * explicitly (`manager.close(id)`, or the MCP server closed itself).
+ *
+ * @example
+ * onSessionClosed: (id, reason) => { if (reason === 'evicted') metrics.increment('evictions') }
+ */
+export type CloseReason = 'delete' | 'idle' | 'evicted' | 'shutdown' | 'closed'
+
+/**
+ * What `createServer` gets for a new session.
+ *
+ * @example
+ * createServer: ({ sessionId, principal }) => buildServer({ user: principal, logPrefix: sessionId })
+ */
+export interface SessionContext {
+  sessionId: string
+  principal: string | undefined
+  authInfo: AuthInfo | undefined
+  /** The initialize request (its body is already consumed). */
+  request: Request
+}
+
+/**
+ * A session as hooks see it.
+ *
+ * @example
+ * onSessionCreated: session => log.info({ id: session.id, client: session.state.clientInfo.name })
+ */
+export interface SessionInfo {
+  id: string
+  principal: string | undefined
+  state: SessionState
+  createdAt: number
+}
+
+/**
+ * A stream event: `streamId` is the event-store stream (`_GET_stream` for the
+ * standalone GET stream); it is `undefined` for a stream that never carried an
+ * event id (protocol versions before 2025-11-25 send no priming event).
+ *
+ * @example
+ * onStreamDetached: (id, { streamId }) => log.debug(`stream ${streamId} of ${id} detached`)
+ */
+export interface StreamInfo {
+  streamId: string | undefined
+  /** On reattach: the `Last-Event-ID` the client resumed from. */
+  lastEventId?: string
+}
+
+/**
+ * Options of {@link createSessionManager}. Only `createServer` is required.
+ *
+ * @example
+ * createSessionManager({ createServer: () => buildServer(), idleTimeoutMs: 10 * 60_000, maxSessions: 1_000 })
+ */
+export interface SessionManagerOptions {
+  /** Builds the MCP server for one new session; it is connected to that session's transport. */
+  createServer: (context: SessionContext) => McpServer | Server | Promise<McpServer | Server>
+  /** A session with no request and no open stream for this long ends with reason `idle`. Default 30 min. */
+  idleTimeoutMs?: number
+  /** Creating a session beyond this evicts the least recently active one first. Default 10_000. */
+  maxSessions?: number
+  /** How long messages for a dropped stream are kept for a `Last-Event-ID` resume. Default 5 min. */
+  streamGraceMs?: number
+  /** Most messages kept per session for resumes, over all its streams. Default 1_000. */
+  maxEventsPerSession?: number
+  /**
+   * Who the caller is; a session answers only to the principal that created
+   * it, anyone else gets 404 as for an unknown session. Default:
+   * `authInfo?.clientId` (set by the SDK's bearer-auth middleware as `req.auth`),
+   * so without auth every caller is `undefined` and ids alone identify sessions.
+   */
+  principal?: (context: { authInfo: AuthInfo | undefined; request: Request }) => string | undefined
+  /** Where session records live. Default: a {@link MemorySessionStore}. */
+  store?: SessionStore
+  /** Largest POST body read, in bytes (413 above). Default 4 MiB, as the SDK. */
+  maxBodyBytes?: number
+  /** Passed to each session's SDK transport. */
+  transport?: Pick<WebStandardStreamableHTTPServerTransportOptions, 'allowedHosts' | 'allowedOrigins' | 'enableDnsRebindingProtection' | 'retryInterval'>
+  /** Time source and timers; inject one in tests. */
+  clock?: Clock
+  onSessionCreated?: (session: SessionInfo) => void | Promise<void>
+  onSessionClosed?: (sessionId: string, reason: CloseReason) => void | Promise<void>
+  onStreamDetached?: (sessionId: string, stream: StreamInfo) => void | Promise<void>
+  onStreamReattached?: (sessionId: string, stream: StreamInfo) => void | Promise<void>
+  /** Failures that do not reach a client (a hook threw, the store failed). Default: `console.warn`. */
+  onError?: (error: SessionManagerError) => void
+}
