@@ -1,4 +1,6 @@
+import { sessionRecoveryCheck } from './1476-session-recovery.js'
 import { clientNotFoundCheck } from './1708-client-404.js'
+import { lifecycleCheck } from './1852-lifecycle.js'
 import { jsonResponseLeakCheck } from './2559-json-response-leak.js'
 import type { Check } from './types.js'
 
@@ -7,4 +9,4 @@ import type { Check } from './types.js'
  * no entry here shows as `unchecked` (and tests/packages/patches/verify.test.ts
  * fails), so adding a fix means adding its check: one file beside this one.
  */
-export const checks: Check[] = [clientNotFoundCheck, jsonResponseLeakCheck]
+export const checks: Check[] = [clientNotFoundCheck, lifecycleCheck, jsonResponseLeakCheck, sessionRecoveryCheck]

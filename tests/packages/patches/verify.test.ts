@@ -1,0 +1,94 @@
+/**
+ * `mcp-sessions-patch verify` in a throw-away app: it must fail, naming the
+ * fix, on the SDK as published, and pass once `apply` has run. The apps are
+ * copies of the matrix cells (real SDK with its dependencies).
+ */
+import { execFile } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { readManifest } from '../../../packages/patches/src/manifest.js'
+import { checks } from '../../../packages/patches/src/verify/checks.js'
+import { cellDir, ensureCells } from '../../../packages/tools/src/matrix.js'
+import { pristineSdk } from '../../../packages/tools/src/sdk-cache.js'
+
+const run = promisify(execFile)
+const bin = join(import.meta.dirname, '..', '..', '..', 'packages', 'patches', 'bin', 'mcp-sessions-patch.js')
+const manifest = readManifest()
+const versions = Object.keys(manifest.versions)
+const sdkIn = (app: string) => join(app, 'node_modules', '@modelcontextprotocol', 'sdk')
+
+async function cli(args: string[], cwd: string) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** A copy of the version's plain matrix cell: the SDK exactly as npm installs it. */
+function plainApp(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mcps-verify-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  cpSync(cellDir(version, 'plain'), dir, { recursive: true })
+  return dir
+}
+
+/** Lines of `verify` output for one fix: its outcome line and the details under it. */
+const fixLine = (stdout: string, slug: string) => stdout.split('\n').find(l => l.includes(` ${slug} `)) ?? ''
+
+beforeAll(() => ensureCells(versions), 300_000)
+
+describe('mcp-sessions-patch verify', () => {
+  it('has a behavioural check for every fix in the patch set', () => {
+    const checked = checks.map(c => c.slug)
+    expect(manifest.fixes.map(f => f.slug).filter(slug => !checked.includes(slug))).toEqual([])
+  })
+
+  describe.each(versions)('SDK %s', version => {
+    const applies = manifest.fixes.filter(f => manifest.versions[version]?.[f.slug] === 'patched').map(f => f.slug)
+
+    it('fails on the SDK as published, naming every fix that applies, and passes after apply', async () => {
+      const app = plainApp(version)
+      const before = await cli(['verify'], app)
+      expect(before.code).toBe(1)
+      for (const slug of applies) expect(fixLine(before.stdout, slug)).toMatch(/^\s+NOT fixed/)
+      expect(before.stderr).toContain(`Failed to verify ${applies.join(', ')}`)
+
+      const apply = await cli(['apply'], app)
+      expect(apply.code, apply.stderr).toBe(0)
+      const after = await cli(['verify'], app)
+      expect(after.code, after.stdout + after.stderr).toBe(0)
+      for (const slug of applies) expect(fixLine(after.stdout, slug)).toMatch(/^\s+fixed/)
+      expect(after.stdout).not.toMatch(/NOT fixed|unchecked/)
+    }, 60_000)
+
+    it('tells a half-applied patch from a working one: the cjs build left as published fails', async () => {
+      const app = plainApp(version)
+      expect((await cli(['apply'], app)).code).toBe(0)
+      const file = join('dist', 'cjs', 'client', 'streamableHttp.js')
+      writeFileSync(join(sdkIn(app), file), readFileSync(join(pristineSdk(version), file)))
+      const result = await cli(['verify'], app)
+      expect(result.code).toBe(1)
+      const lines = result.stdout.split('\n')
+      const at = lines.findIndex(l => l.includes(' 1708-client-404 '))
+      expect(lines[at]).toMatch(/^\s+NOT fixed/)
+      expect(lines[at + 1]).toMatch(/^\s+cjs: after a POST answered 404 the client still holds session id/)
+      expect(result.stdout).not.toMatch(/^\s+esm:.*1708/m)
+    }, 60_000)
+  })
+
+  it('fails for an SDK version without patches, naming the supported ones', async () => {
+    const app = plainApp(versions[0]!)
+    const pkg = join(sdkIn(app), 'package.json')
+    writeFileSync(pkg, JSON.stringify({ ...JSON.parse(readFileSync(pkg, 'utf8')), version: '1.23.0' }))
+    const result = await cli(['verify'], app)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('@modelcontextprotocol/sdk 1.23.0 is not supported')
+    for (const v of versions) expect(result.stderr).toContain(v)
+  }, 60_000)
+})
