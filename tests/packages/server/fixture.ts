@@ -70,6 +70,13 @@ export async function startManager(options: Partial<SessionManagerOptions> & { k
   const requests = new EventEmitter()
   const http = await listen((req: IncomingMessage, res: ServerResponse) => {
     requests.emit(req.method ?? '', req, res)
+    // 'head' fires once the manager has answered (for a stream: once it is open and registered).
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse
+    res.writeHead = ((...args: unknown[]) => {
+      const result = writeHead(...args)
+      requests.emit('head', req, res)
+      return result
+    }) as typeof res.writeHead
     void manager.handleNodeRequest(req, res)
   }, { keepAliveTimeout })
 
@@ -85,7 +92,17 @@ export async function startManager(options: Partial<SessionManagerOptions> & { k
       bus.on('event', listener)
     }, ms)
 
-  return { manager, servers, log, until, requests, ...http }
+  /** Resolves with the response of the next GET once its head is written. */
+  const nextGetOpened = () => nextEvent<ServerResponse>('a GET response head', deliver => {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== 'GET') return
+      requests.off('head', listener)
+      deliver(res)
+    }
+    requests.on('head', listener)
+  })
+
+  return { manager, servers, log, until, requests, nextGetOpened, ...http }
 }
 
 /** An SDK client connected through the SDK's Streamable HTTP client transport; closed when the test ends. */

@@ -1,0 +1,164 @@
+/**
+ * Streams detach, sessions stay: a dropped stream keeps its messages in the
+ * session's event store and a client resuming with Last-Event-ID gets exactly
+ * what it missed, in order, once. Replay never crosses streams or sessions.
+ * @see https://github.com/modelcontextprotocol/java-sdk/issues/920 (seed 003)
+ */
+import type { ServerResponse } from 'node:http'
+import { describe, expect, it } from 'vitest'
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { ACCEPT, PROTOCOL, connectClient, echo, initialize, startManager } from './fixture.js'
+
+const fastReconnect = { initialReconnectionDelay: 1, maxReconnectionDelay: 10, reconnectionDelayGrowFactor: 1, maxRetries: 5 }
+
+/** A fetch that holds every resume (GET with Last-Event-ID) until `release()`. */
+function gatedFetch() {
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  const resumes: string[] = []
+  let primed!: () => void
+  const firstId = new Promise<void>(resolve => { primed = resolve })
+  const fetchFn: FetchLike = async (input, init) => {
+    const lastEventId = new Headers(init?.headers).get('last-event-id')
+    const isGet = (init?.method ?? 'GET') === 'GET'
+    if (isGet && lastEventId) {
+      resumes.push(lastEventId)
+      await gate
+    }
+    const response = await fetch(input, init)
+    if (!isGet || lastEventId || !response.body) return response
+    // Observe the client's side of a fresh GET stream: resolves once an event id reached the client.
+    const decoder = new TextDecoder()
+    const observed = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (/^id: /m.test(decoder.decode(chunk, { stream: true }))) primed()
+        controller.enqueue(chunk)
+      }
+    }))
+    return new Response(observed, { status: response.status, headers: response.headers })
+  }
+  return { fetch: fetchFn, release, resumes, firstId }
+}
+
+/** Opens a GET stream by hand; a fresh one also yields the event id of its first (priming) event. */
+async function openGet(url: string, sessionId: string, lastEventId?: string) {
+  const headers: Record<string, string> = { accept: ACCEPT, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL }
+  if (lastEventId) headers['last-event-id'] = lastEventId
+  const response = await fetch(url, { headers })
+  if (response.status !== 200 || lastEventId) return { response, eventId: undefined, close: () => response.body?.cancel() }
+  const reader = response.body!.getReader()
+  const { value } = await reader.read()
+  const eventId = /^id: (.+)$/m.exec(new TextDecoder().decode(value))?.[1]
+  return { response, eventId, close: () => reader.cancel() }
+}
+
+describe('stream resumption', () => {
+  it('delivers every notification sent while the GET stream was down, in order, once', async () => {
+    const { url, log, until, servers, nextGetOpened } = await startManager()
+    const gated = gatedFetch()
+    const getOpened = nextGetOpened()
+    const { transport, notifications, untilNotifications } = await connectClient(url, { fetch: gated.fetch, reconnectionOptions: fastReconnect })
+    const id = transport.sessionId!
+    const server = servers.get(id)!
+    const getResponse: ServerResponse = await getOpened
+
+    await server.sendLoggingMessage({ level: 'info', data: 'n1' })
+    await untilNotifications(1)
+    getResponse.destroy()
+    await until('the GET stream to detach', () => log.detached.length === 1)
+    expect(log.detached[0]).toEqual({ id, streamId: '_GET_stream' })
+
+    for (const n of ['n2', 'n3', 'n4']) await server.sendLoggingMessage({ level: 'info', data: n })
+    gated.release()
+    await until('the GET stream to reattach', () => log.reattached.length === 1)
+    await untilNotifications(4)
+    await server.sendLoggingMessage({ level: 'info', data: 'n5' })
+    await untilNotifications(5)
+
+    expect(notifications).toEqual(['n1', 'n2', 'n3', 'n4', 'n5'])
+    expect(gated.resumes).toHaveLength(1)
+    expect(log.reattached[0]).toMatchObject({ id, streamId: '_GET_stream', lastEventId: gated.resumes[0] })
+    expect(log.closed).toEqual([])
+  })
+
+  it('resumes without loss when the GET stream drops before its first message', async () => {
+    const { url, log, until, servers, nextGetOpened } = await startManager()
+    const gated = gatedFetch()
+    const getOpened = nextGetOpened()
+    const { transport, notifications, untilNotifications } = await connectClient(url, { fetch: gated.fetch, reconnectionOptions: fastReconnect })
+    const server = servers.get(transport.sessionId!)!
+    const getResponse = await getOpened
+    await gated.firstId
+    getResponse.destroy()
+    await until('the GET stream to detach', () => log.detached.length === 1)
+
+    await server.sendLoggingMessage({ level: 'info', data: 'while down' })
+    gated.release()
+    await untilNotifications(1)
+    expect(notifications).toEqual(['while down'])
+  })
+
+  it('keeps the session and its tools working while the stream is detached', async () => {
+    const { url, log, until, nextGetOpened } = await startManager()
+    const getOpened = nextGetOpened()
+    const { client, transport } = await connectClient(url, { fetch: gatedFetch().fetch, reconnectionOptions: fastReconnect })
+    ;(await getOpened).destroy()
+    await until('the GET stream to detach', () => log.detached.length === 1)
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'still here' } })
+    expect(result.content).toEqual([{ type: 'text', text: 'still here' }])
+    expect((await echo(url, transport.sessionId!)).status).toBe(200)
+  })
+
+  it('rejects a Last-Event-ID issued to another session and leaves both sessions intact', async () => {
+    const { url, log, until } = await startManager()
+    const a = await initialize(url)
+    const b = await initialize(url)
+    const streamA = await openGet(url, a)
+    expect(streamA.eventId).toBeDefined()
+
+    const crossed = await openGet(url, b, streamA.eventId)
+    expect(crossed.response.status).toBe(400)
+    const body = await crossed.response.json()
+    expect(body.error).toMatchObject({ code: -32000, data: { code: 'MCPS_EVENT_ID_INVALID' } })
+    expect(body.error.message).toContain('Last-Event-ID was not issued for this session')
+
+    await streamA.close()
+    await until('stream A to detach', () => log.detached.length === 1)
+    expect((await echo(url, a)).status).toBe(200)
+    expect((await echo(url, b)).status).toBe(200)
+    expect(log.closed).toEqual([])
+    // The id is still good on its own session.
+    const resumed = await openGet(url, a, streamA.eventId)
+    expect(resumed.response.status).toBe(200)
+    await resumed.close()
+  })
+
+  it('rejects a Last-Event-ID naming a stream the session never had, and garbage ids', async () => {
+    const { url } = await startManager()
+    const a = await initialize(url)
+    const stream = await openGet(url, a)
+    await stream.close()
+    const [tag] = stream.eventId!.split('.')
+    for (const forged of [`${tag}.999.1`, `${tag}.1.999`, 'not-an-event-id', `${tag}.1`]) {
+      const attempt = await openGet(url, a, forged)
+      expect(attempt.response.status, forged).toBe(400)
+      expect((await attempt.response.json()).error.data.code).toBe('MCPS_EVENT_ID_INVALID')
+    }
+    expect((await echo(url, a)).status).toBe(200)
+  })
+
+  it('rejects a Last-Event-ID whose events are past the grace period', async () => {
+    const { ManualClock } = await import('../../helpers/manual-clock.js')
+    const clock = new ManualClock()
+    const { url, servers } = await startManager({ clock, streamGraceMs: 10_000 })
+    const a = await initialize(url)
+    const stream = await openGet(url, a)
+    await stream.close()
+    await servers.get(a)!.sendLoggingMessage({ level: 'info', data: 'old' })
+    clock.advance(10_001)
+    await servers.get(a)!.sendLoggingMessage({ level: 'info', data: 'new' })
+    const late = await openGet(url, a, stream.eventId)
+    expect(late.response.status).toBe(400)
+    expect((await late.response.json()).error.data.code).toBe('MCPS_EVENT_ID_EXPIRED')
+  })
+})
