@@ -1,0 +1,13 @@
+import { MemorySessionStore } from '../../../packages/server/src/index.js'
+import { storeContract } from './store-contract.js'
+
+storeContract('MemorySessionStore', async () => {
+  let now = 1_000
+  const store = new MemorySessionStore({ now: () => now })
+  return {
+    store,
+    advance: async ms => {
+      now += ms
+    }
+  }
+})
