@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
+import { detachHardLinks } from './detach.js'
 import { PatchError } from './errors.js'
-import { patchesDir, readManifest, supportedVersions } from './manifest.js'
+import { filesInPatch, patchFiles, patchesDir, readManifest, supportedVersions } from './manifest.js'
 import { findInstalledSdk } from './sdk.js'
 import { patchStatus, type StatusReport } from './status.js'
 
@@ -49,6 +50,8 @@ export function applyPatches(appRoot: string, options: { quiet?: boolean } = {})
   if (!existsSync(versionDir)) {
     throw new PatchError('MCPS_PATCHES_MISSING', `Failed to find ${versionDir}. Reinstall @mcp-sessions/patches.`)
   }
+  // pnpm and bun link package files to a shared store; patch our own copies, never the store.
+  detachHardLinks(sdk.dir, patchFiles(sdk.version, dir).flatMap(filesInPatch))
   const result = spawnSync(process.execPath, [patchPackageBin(), '--patch-dir', relative(appRoot, versionDir), '--error-on-fail'], {
     cwd: appRoot,
     stdio: options.quiet ? 'pipe' : 'inherit',
