@@ -4,13 +4,12 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 
 /**
  * Why a `Last-Event-ID` cannot be resumed: it was never issued by this store
- * (another session, another store, garbage) or its stream's events are gone
- * (older than the grace period or pushed out by the length bound).
+ * (another session, garbage, or a stream already forgotten) or the events
+ * after it are gone (older than the grace period or pushed out by the length bound).
  */
 export type EventIdProblem = 'foreign' | 'expired'
 
 interface StoredEvent {
-  stream: StreamState
   seq: number
   message: JSONRPCMessage
   at: number
@@ -19,12 +18,14 @@ interface StoredEvent {
 interface StreamState {
   id: StreamId
   no: number
-  /** Sequence number of the newest event stored for this stream (0: none yet). */
+  /** Sequence number of the newest event stored (0: none yet). */
   lastSeq: number
   /** Lowest sequence number still retained; everything below it is gone. */
   firstSeq: number
-  /** Events of this stream still in the log. */
-  retained: number
+  events: Array<StoredEvent | undefined>
+  head: number
+  /** A JSON-RPC response went through: once the stream finishes, nothing is left to resume. */
+  answered: boolean
 }
 
 /**
@@ -41,13 +42,16 @@ export interface MemoryEventStoreOptions {
   now?: () => number
 }
 
+const GET_STREAM = '_GET_stream'
+
 /**
  * The SDK's `EventStore` for ONE session. Event ids look like
  * `<store tag>.<stream number>.<sequence>`: the random tag makes an id from
- * another session (or another store) unknown here, the stream number names the
- * stream, so a replay never crosses streams or sessions (spec §Resumability:
- * MUST NOT replay messages of another stream). Bounded by length and age; the
- * cost of expiry is proportional to what expires.
+ * another session unknown here and the stream number names the stream, so a
+ * replay never crosses streams or sessions (spec §Resumability: MUST NOT
+ * replay messages of another stream). Bounded by length and age; expiry walks
+ * only what expires. A request stream that finished after its response is
+ * forgotten at once (see {@link MemoryEventStore.finished}).
  *
  * @example
  * const store = new MemoryEventStore({ maxAgeMs: 60_000 })
@@ -58,29 +62,36 @@ export class MemoryEventStore implements EventStore {
   readonly #maxEvents: number
   readonly #maxAgeMs: number
   readonly #now: () => number
+  /** Request streams, least recently written first (re-inserted on every write). */
   readonly #streams = new Map<StreamId, StreamState>()
   readonly #byNo = new Map<number, StreamState>()
-  /** All retained events, oldest first; `#head` is the index of the oldest. */
-  #log: StoredEvent[] = []
-  #head = 0
+  /** The standalone GET stream: never forgotten, so its cursor stays valid for the whole session. */
+  #get: StreamState | undefined
+  #total = 0
   #nextStreamNo = 1
 
   constructor(options: MemoryEventStoreOptions = {}) {
-    this.#maxEvents = options.maxEvents ?? 1000
+    this.#maxEvents = Math.max(1, options.maxEvents ?? 1000)
     this.#maxAgeMs = options.maxAgeMs ?? 300_000
     this.#now = options.now ?? Date.now
   }
 
   /** Events currently retained (all streams). */
   get size(): number {
-    return this.#log.length - this.#head
+    return this.#total
   }
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const stream = this.#stream(streamId)
     const seq = ++stream.lastSeq
-    stream.retained++
-    this.#log.push({ stream, seq, message, at: this.#now() })
+    stream.events.push({ seq, message, at: this.#now() })
+    this.#total++
+    if ('id' in message && ('result' in message || 'error' in message)) stream.answered = true
+    if (stream !== this.#get) {
+      this.#streams.delete(streamId)
+      this.#streams.set(streamId, stream)
+    }
+    this.#expireHead(stream)
     this.#trim()
     return this.#id(stream, seq)
   }
@@ -90,23 +101,16 @@ export class MemoryEventStore implements EventStore {
   }
 
   async replayEventsAfter(lastEventId: EventId, { send }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> }): Promise<StreamId> {
-    this.#trim()
-    const found = this.#locate(lastEventId)
-    if (!found) throw new Error(`[mcp-sessions] Failed to replay events: unknown event id "${lastEventId}"`)
-    if (found.seq + 1 < found.stream.firstSeq) {
-      throw new Error(`[mcp-sessions] Failed to replay events after "${lastEventId}": they are no longer retained`)
-    }
+    const problem = this.check(lastEventId)
+    if (problem) throw new Error(`[mcp-sessions] Failed to replay events after "${lastEventId}": ${problem === 'foreign' ? 'unknown event id' : 'they are no longer retained'}`)
+    const { stream, seq } = this.#locate(lastEventId)!
     // Snapshot first: `send` may await while new events are appended.
-    const pending: StoredEvent[] = []
-    for (let i = this.#head; i < this.#log.length; i++) {
-      const event = this.#log[i]!
-      if (event.stream === found.stream && event.seq > found.seq) pending.push(event)
-    }
+    const pending = stream.events.slice(stream.head).filter((event): event is StoredEvent => event !== undefined && event.seq > seq)
     for (const event of pending) {
       // Priming events carry `{}`: they only mark a position, there is nothing to deliver.
-      if (!isEmpty(event.message)) await send(this.#id(event.stream, event.seq), event.message)
+      if (!isEmpty(event.message)) await send(this.#id(stream, event.seq), event.message)
     }
-    return found.stream.id
+    return stream.id
   }
 
   /**
@@ -114,9 +118,9 @@ export class MemoryEventStore implements EventStore {
    * replayed exactly, otherwise why not.
    */
   check(eventId: EventId): EventIdProblem | undefined {
-    this.#trim()
     const found = this.#locate(eventId)
     if (!found) return 'foreign'
+    this.#expireHead(found.stream)
     return found.seq + 1 < found.stream.firstSeq ? 'expired' : undefined
   }
 
@@ -135,6 +139,16 @@ export class MemoryEventStore implements EventStore {
     return this.#locate(eventId)?.stream.id
   }
 
+  /**
+   * The stream ended normally. A request stream whose response went out has
+   * nothing left to resume: forget it now instead of holding it for the grace
+   * period. (A stream closed early by `closeSSEStream` is not answered yet, and stays.)
+   */
+  finished(streamId: StreamId): void {
+    const stream = this.#streams.get(streamId)
+    if (stream?.answered) this.#forget(stream)
+  }
+
   #id(stream: StreamState, seq: number): EventId {
     return `${this.#tag}.${stream.no}.${seq}`
   }
@@ -149,38 +163,62 @@ export class MemoryEventStore implements EventStore {
   }
 
   #stream(streamId: StreamId): StreamState {
-    let stream = this.#streams.get(streamId)
+    let stream = streamId === GET_STREAM ? this.#get : this.#streams.get(streamId)
     if (!stream) {
-      stream = { id: streamId, no: this.#nextStreamNo++, lastSeq: 0, firstSeq: 1, retained: 0 }
-      this.#streams.set(streamId, stream)
+      stream = { id: streamId, no: this.#nextStreamNo++, lastSeq: 0, firstSeq: 1, events: [], head: 0, answered: false }
       this.#byNo.set(stream.no, stream)
+      if (streamId === GET_STREAM) this.#get = stream
+      else this.#streams.set(streamId, stream)
     }
     return stream
   }
 
-  #trim(): void {
+  /** Drops a stream's events older than the grace period. */
+  #expireHead(stream: StreamState): void {
     const oldest = this.#now() - this.#maxAgeMs
-    while (this.#head < this.#log.length) {
-      const event = this.#log[this.#head]!
-      if (this.size <= this.#maxEvents && event.at > oldest) break
-      this.#log[this.#head++] = undefined as never
-      const stream = event.stream
-      stream.firstSeq = event.seq + 1
-      if (--stream.retained === 0 && stream.lastSeq === event.seq) this.#forget(stream)
-    }
-    // Compact once the dropped prefix dominates, so the array stays proportional to what is kept.
-    if (this.#head > 64 && this.#head * 2 > this.#log.length) {
-      this.#log = this.#log.slice(this.#head)
-      this.#head = 0
+    for (let event = stream.events[stream.head]; event && event.at <= oldest; event = stream.events[stream.head]) {
+      this.#dropHead(stream)
+      if (!this.#byNo.has(stream.no)) return
     }
   }
 
-  /**
-   * @note A stream with nothing retained is forgotten, so ids that name it
-   * become 'foreign'; the standalone GET stream is kept so its cursor survives.
-   */
+  #trim(): void {
+    const oldest = this.#now() - this.#maxAgeMs
+    // Whole request streams not written for the grace period, least recently written first.
+    for (const stream of this.#streams.values()) {
+      const last = stream.events[stream.events.length - 1]
+      if (last && last.at > oldest) break
+      this.#forget(stream)
+    }
+    if (this.#get) this.#expireHead(this.#get)
+    // The length bound: drop the older of the two candidate heads.
+    while (this.#total > this.#maxEvents) {
+      const request = this.#streams.values().next().value
+      const getHead = this.#get?.events[this.#get.head]
+      const requestHead = request?.events[request.head]
+      if (getHead && (!requestHead || getHead.at <= requestHead.at)) this.#dropHead(this.#get!)
+      else if (request) this.#dropHead(request)
+      else break
+    }
+  }
+
+  #dropHead(stream: StreamState): void {
+    const event = stream.events[stream.head]
+    if (!event) return
+    stream.events[stream.head++] = undefined
+    stream.firstSeq = event.seq + 1
+    this.#total--
+    if (stream.head === stream.events.length && stream !== this.#get) return this.#forget(stream)
+    // Compact once the dropped prefix dominates, so the array stays proportional to what is kept.
+    if (stream.head > 32 && stream.head * 2 > stream.events.length) {
+      stream.events = stream.events.slice(stream.head)
+      stream.head = 0
+    }
+  }
+
+  /** @note A forgotten stream's ids become 'foreign': there is nothing left to replay from it. */
   #forget(stream: StreamState): void {
-    if (stream.id === '_GET_stream') return
+    this.#total -= stream.events.length - stream.head
     this.#streams.delete(stream.id)
     this.#byNo.delete(stream.no)
   }

@@ -217,6 +217,7 @@ export class SessionManager {
       onEventId: streamId === undefined ? id => { streamId = session.events.streamOf(id) } : undefined,
       onEnd: how => {
         this.#finish(session)
+        if (how === 'finished' && streamId !== undefined) session.events.finished(streamId)
         if (how === 'detached' && !session.closing && this.#sessions.get(session.id) === session) {
           this.#hook('onStreamDetached', session.id, { streamId })
         }

@@ -88,4 +88,33 @@ describe('MemoryEventStore', () => {
     await empty.storeEvent('_GET_stream', note(7))
     expect((await replay(empty, start)).got.map(([, n]) => n)).toEqual([7])
   })
+
+  it('forgets a finished request stream once its response went out, and keeps an unanswered one', async () => {
+    const store = new MemoryEventStore()
+    await store.storeEvent('answered', {} as JSONRPCMessage)
+    const done = await store.storeEvent('answered', { jsonrpc: '2.0', id: 1, result: {} })
+    const priming = await store.storeEvent('polling', {} as JSONRPCMessage)
+    await store.storeEvent('polling', note(1))
+    store.finished('answered')
+    store.finished('polling')
+    expect(store.check(done)).toBe('foreign')
+    expect(store.check(priming)).toBeUndefined()
+    expect(store.size).toBe(2)
+  })
+
+  it('drops the oldest events first across the GET stream and request streams', async () => {
+    let now = 0
+    const store = new MemoryEventStore({ maxEvents: 3, now: () => now })
+    const g1 = await store.storeEvent('_GET_stream', note(1))
+    now = 1
+    const r1 = await store.storeEvent('req', note(2))
+    now = 2
+    await store.storeEvent('_GET_stream', note(3))
+    now = 3
+    await store.storeEvent('req', note(4))
+    expect(store.size).toBe(3)
+    expect(store.check(g1)).toBe('expired')
+    expect(store.check(r1)).toBeUndefined()
+    expect((await replay(store, r1)).got.map(([, n]) => n)).toEqual([4])
+  })
 })
