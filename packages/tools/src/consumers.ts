@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { filesInPatch, patchFiles, readManifest } from '../../patches/src/manifest.js'
@@ -244,6 +244,22 @@ async function consumer(pm: Pm, sdk: string, tarball: string, root: string, hydr
   return { steps, dir }
 }
 
+/**
+ * Runs `npm pack` (and so the package's real prepack) on a copy of the
+ * package laid out as in the repository. Packing in place would leave
+ * packages/patches/patches behind, which the in-repo CLI then prefers over the
+ * canonical patches/, and would race tests that run the CLI meanwhile.
+ */
+async function pack(root: string): Promise<RunResult> {
+  const stage = join(root, 'stage')
+  const pkg = join(stage, 'packages', 'patches')
+  for (const entry of ['package.json', 'tsconfig.json', 'src', 'bin']) cpSync(join(repoRoot, 'packages', 'patches', entry), join(pkg, entry), { recursive: true })
+  cpSync(join(repoRoot, 'patches'), join(stage, 'patches'), { recursive: true })
+  cpSync(join(repoRoot, 'README.md'), join(stage, 'README.md'))
+  symlinkSync(join(repoRoot, 'node_modules'), join(stage, 'node_modules'), 'dir')
+  return exec('npm', ['pack', '--json', '--pack-destination', root], pkg, pmEnv())
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2)
   const keep = args.includes('--keep')
@@ -268,7 +284,7 @@ async function main(): Promise<number> {
   const tPm = Date.now()
 
   const root = mkdtempSync(join(tmpdir(), 'mcps-consumers-'))
-  const packed = await exec('npm', ['pack', '--json', '--pack-destination', root], join(repoRoot, 'packages', 'patches'), pmEnv())
+  const packed = await pack(root)
   const filename = packed.code === 0 ? (JSON.parse(packed.output.slice(packed.output.indexOf('['))) as Array<{ filename: string }>)[0]?.filename : undefined
   if (!filename) {
     console.error(`[mcp-sessions] Failed to npm pack packages/patches:\n${packed.output}`)
