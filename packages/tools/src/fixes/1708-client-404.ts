@@ -43,7 +43,10 @@ export const clientNotFound: Fix = {
         `${all}${indent}// ${m}: spec rule 4, a 404 for a request that carried a session id ends that session.\n` +
         `${indent}const sentSessionId = headers.get('mcp-session-id');\n` +
         `${indent}if (response.status === 404 && sentSessionId) {\n` +
-        `${indent}    this._sessionId = undefined;\n` +
+        `${indent}    // A late 404 for an older id must not clear a newer one.\n` +
+        `${indent}    if (this._sessionId === sentSessionId) {\n` +
+        `${indent}        this._sessionId = undefined;\n` +
+        `${indent}    }\n` +
         `${indent}    throw new StreamableHTTPError(404, ${expired('a POST')});\n` +
         `${indent}}\n`
     },
@@ -55,7 +58,10 @@ export const clientNotFound: Fix = {
         `${nl}// ${m}: the GET stream (first open or a reconnection) follows the same rule as POST.\n` +
         `${indent}const sentSessionId = headers.get('mcp-session-id');\n` +
         `${indent}if (response.status === 404 && sentSessionId) {\n` +
-        `${indent}    this._sessionId = undefined;\n` +
+        `${indent}    // A late 404 for an older id must not clear a newer one.\n` +
+        `${indent}    if (this._sessionId === sentSessionId) {\n` +
+        `${indent}        this._sessionId = undefined;\n` +
+        `${indent}    }\n` +
         `${indent}    throw new StreamableHTTPError(404, ${expired('the GET stream')});\n` +
         `${indent}}\n` +
         `${indent}${rest}`

@@ -1,11 +1,12 @@
 import { clientNotFound } from './1708-client-404.js'
+import { sessionRecovery } from './1476-session-recovery.js'
 import { jsonResponseLeak } from './2559-json-response-leak.js'
 import { lifecycle } from './1852-lifecycle.js'
 import { hydrate } from './1658-hydrate.js'
 import type { Fix } from './types.js'
 
 /** Every fix, in patch order: a fix's number is its position here, from 001. */
-export const fixes: Fix[] = [clientNotFound, jsonResponseLeak, lifecycle, hydrate]
+export const fixes: Fix[] = [clientNotFound, jsonResponseLeak, lifecycle, hydrate, sessionRecovery]
 
 export type { Edit, Fix } from './types.js'
 export { marker } from './types.js'
