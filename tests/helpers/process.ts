@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { onTestFinished } from 'vitest'
+
+const repoRoot = join(import.meta.dirname, '..', '..')
+
+export interface ServerProcess {
+  child: ChildProcess
+  port: number
+  /** SIGKILL, then wait for the exit: the way a crashed or redeployed node disappears. */
+  kill(): Promise<void>
+}
+
+/**
+ * Starts a TypeScript server script (through tsx) that prints `listening <port>`.
+ * Only this PID is ever signalled; the test's cleanup kills it if still alive.
+ */
+export async function startServerProcess(script: string, env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ServerProcess> {
+  // @note `node --import tsx` keeps the script in this one process; the tsx CLI would start a
+  // grandchild that a SIGKILL of its parent leaves running, holding the port.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = once(child, 'exit')
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGKILL')
+    await exited
+  }
+  onTestFinished(kill)
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`[mcp-sessions] ${script} did not print "listening <port>" within ${timeoutMs} ms`)), timeoutMs)
+    let buffer = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString()
+      const m = /listening (\d+)/.exec(buffer)
+      if (m) {
+        clearTimeout(timer)
+        resolve(Number(m[1]))
+      }
+    })
+    child.once('exit', code => {
+      clearTimeout(timer)
+      reject(new Error(`[mcp-sessions] ${script} exited (${code}) before listening`))
+    })
+  })
+  return { child, port, kill }
+}
