@@ -1,0 +1,13 @@
+/**
+ * Key layout. Every key of one session carries the hash tag `{<id>}`, so a
+ * Redis Cluster keeps a session on one shard and multi-key scripts work.
+ *
+ *   mcps:{<id>}:session          hash: r = record JSON, t = lastActiveAt   (PX = idle TTL)
+ *   mcps:{<id>}:s:<streamId>     stream: one entry per SSE event            (PX = grace)
+ *   channel mcps:{<id>}:s:<streamId>   "an entry was added" (pub/sub)
+ *   channel mcps:node:<nodeId>        client responses routed to a node
+ */
+export const sessionKey = (prefix: string, id: string) => `${prefix}:{${id}}:session`
+export const streamKey = (prefix: string, id: string, streamId: string) => `${prefix}:{${id}}:s:${streamId}`
+export const nodeChannel = (prefix: string, nodeId: string) => `${prefix}:node:${nodeId}`
+export const DEFAULT_PREFIX = 'mcps'

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto'
+import type { RedisClientType, RedisClusterType } from '@redis/client'
+
+/**
+ * A node-redis client or cluster (`createClient()` / `createCluster()` from
+ * `@redis/client`, or the `redis` package). Valkey speaks the same protocol.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RedisConnection = RedisClientType<any, any, any, any, any> | RedisClusterType<any, any, any, any, any>
+
+/** A RESP reply as node-redis returns it for raw commands (RESP2). */
+export type Reply = string | number | null | Reply[]
+
+/**
+ * Raw commands on a client or a cluster. In a cluster, `key` picks the shard;
+ * every key one call touches shares the session's hash tag, so one shard answers.
+ */
+export class Commands {
+  readonly #connection: RedisConnection
+  readonly #cluster: boolean
+  readonly #shas = new Map<string, string>()
+
+  constructor(connection: RedisConnection) {
+    this.#connection = connection
+    this.#cluster = 'masters' in connection
+  }
+
+  call<T extends Reply = Reply>(key: string | undefined, args: string[], readonly = false): Promise<T> {
+    return this.#cluster
+      ? (this.#connection as RedisClusterType).sendCommand(key, readonly, args) as Promise<T>
+      : (this.#connection as RedisClientType).sendCommand(args) as Promise<T>
+  }
+
+  /** EVALSHA, loading the script once per process (EVAL on NOSCRIPT: a restarted or new shard). */
+  async script<T extends Reply = Reply>(source: string, keys: string[], args: string[]): Promise<T> {
+    let sha = this.#shas.get(source)
+    if (!sha) {
+      sha = createHash('sha1').update(source).digest('hex')
+      this.#shas.set(source, sha)
+    }
+    const tail = [String(keys.length), ...keys, ...args]
+    try {
+      return await this.call<T>(keys[0], ['EVALSHA', sha, ...tail])
+    } catch (error) {
+      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error
+      return this.call<T>(keys[0], ['EVAL', source, ...tail])
+    }
+  }
+}
+
+/** Compares two stream entry ids (`<ms>-<seq>`); NaN-safe callers validate first. */
+export function compareEntryIds(a: string, b: string): number {
+  const [am, as] = splitEntryId(a)!
+  const [bm, bs] = splitEntryId(b)!
+  if (am !== bm) return am < bm ? -1 : 1
+  return as === bs ? 0 : as < bs ? -1 : 1
+}
+
+const ENTRY_ID = /^(\d{1,20})-(\d{1,20})$/
+
+export function splitEntryId(id: string): [bigint, bigint] | undefined {
+  const m = ENTRY_ID.exec(id)
+  return m ? [BigInt(m[1]!), BigInt(m[2]!)] : undefined
+}

@@ -1,0 +1,78 @@
+import type { SessionRecord, SessionStore } from '@mcp-sessions/server'
+import { DEFAULT_PREFIX, sessionKey } from './internal/keys.js'
+import { Commands, type RedisConnection } from './internal/redis.js'
+
+/**
+ * Options for {@link RedisSessionStore}.
+ *
+ * @example
+ * new RedisSessionStore({ client, prefix: 'myapp' })
+ */
+export interface RedisSessionStoreOptions {
+  /** A connected node-redis client or cluster. The store never closes it. */
+  client: RedisConnection
+  /** First part of every key. Default `mcps`. */
+  prefix?: string
+}
+
+// Creates the hash only if absent, with its TTL, in one step.
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'r', ARGV[1], 't', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`
+
+// lastActiveAt only moves forward; the TTL restarts on every touch.
+const TOUCH = `
+local t = redis.call('HGET', KEYS[1], 't')
+if not t then return 0 end
+if tonumber(ARGV[1]) > tonumber(t) then redis.call('HSET', KEYS[1], 't', ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`
+
+/**
+ * A {@link SessionStore} in Redis, shared by every node: one hash per session
+ * (`mcps:{<id>}:session`, fields `r` = the record as JSON and `t` =
+ * lastActiveAt) with a PX TTL, so idle sessions expire in Redis itself, never
+ * by a scan. `shared` tells the session manager that other nodes see the same
+ * records.
+ *
+ * @example
+ * const client = await createClient({ url: 'redis://127.0.0.1:6379' }).connect()
+ * createSessionManager({ createServer, store: new RedisSessionStore({ client }) })
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly shared = true
+  readonly #redis: Commands
+  readonly #prefix: string
+
+  constructor(options: RedisSessionStoreOptions) {
+    this.#redis = new Commands(options.client)
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX
+  }
+
+  async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
+    const { lastActiveAt, ...rest } = record
+    const key = sessionKey(this.#prefix, record.id)
+    return (await this.#redis.script(CREATE, [key], [JSON.stringify(rest), String(lastActiveAt), String(ttl(ttlMs))])) === 1
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const key = sessionKey(this.#prefix, id)
+    const [json, t] = await this.#redis.call<Array<string | null>>(key, ['HMGET', key, 'r', 't'], true)
+    if (json == null || t == null) return undefined
+    const parsed = JSON.parse(json) as Omit<SessionRecord, 'lastActiveAt'>
+    return { ...parsed, principal: parsed.principal ?? undefined, lastActiveAt: Number(t) }
+  }
+
+  async touch(id: string, lastActiveAt: number, ttlMs: number): Promise<boolean> {
+    return (await this.#redis.script(TOUCH, [sessionKey(this.#prefix, id)], [String(lastActiveAt), String(ttl(ttlMs))])) === 1
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const key = sessionKey(this.#prefix, id)
+    return (await this.#redis.call<number>(key, ['DEL', key])) === 1
+  }
+}
+
+const ttl = (ms: number) => Math.max(1, Math.ceil(ms))

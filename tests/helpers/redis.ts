@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createClient } from '@redis/client'
+import { onTestFinished } from 'vitest'
+
+export interface RedisServer {
+  port: number
+  url: string
+  /** SIGKILL the server (an outage); the port stays reserved for `start()`. */
+  stop(): Promise<void>
+  /** Starts it again on the same port (empty: nothing is persisted). */
+  start(): Promise<void>
+  /** A connected client with an error listener; closed at cleanup. */
+  client(): Promise<ReturnType<typeof createClient>>
+}
+
+/** A free loopback port: bind 0, read it, release it. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+/** Resolves once a TCP PING on the port gets +PONG; bounded. */
+async function waitForPong(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const ok = await new Promise<boolean>(resolve => {
+      const socket = connect(port, '127.0.0.1')
+      const done = (value: boolean) => {
+        socket.destroy()
+        resolve(value)
+      }
+      socket.setTimeout(500, () => done(false))
+      socket.once('error', () => done(false))
+      socket.once('connect', () => socket.write('PING\r\n'))
+      socket.once('data', chunk => done(chunk.toString().startsWith('+PONG')))
+    })
+    if (ok) return
+    await new Promise(resolve => setTimeout(resolve, Math.min(20 * (attempt + 1), 100)))
+  }
+  throw new Error(`[mcp-sessions] Failed to start redis-server: no PONG on 127.0.0.1:${port} within ${timeoutMs} ms. Is redis-server installed (apt-get install redis-server)?`)
+}
+
+/**
+ * Starts a private `redis-server` on a free loopback port in a temp dir, with
+ * nothing persisted. Only its own PID is ever signalled; cleanup is registered
+ * with the calling test (use it inside `it`, or pass `register` for a suite).
+ *
+ * @example
+ * const redis = await startRedis()
+ * const client = await redis.client()
+ */
+export async function startRedis(register: (cleanup: () => Promise<void>) => void = onTestFinished): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcps-redis-'))
+  const port = await freePort()
+  let child: ChildProcess | undefined
+  const clients: Array<ReturnType<typeof createClient>> = []
+
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
+    const spawned = child
+    const failed = once(spawned, 'error').then(([error]) => { throw error })
+    await Promise.race([waitForPong(port, 5_000), failed])
+  }
+  const stop = async () => {
+    const running = child
+    child = undefined
+    if (!running || running.exitCode !== null || running.signalCode !== null) return
+    const exited = once(running, 'exit')
+    running.kill('SIGKILL')
+    await exited
+  }
+  register(async () => {
+    await Promise.all(clients.map(c => c.isOpen ? c.close().catch(() => {}) : undefined))
+    await stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  await start()
+  const url = `redis://127.0.0.1:${port}`
+  return {
+    port,
+    url,
+    stop,
+    start,
+    client: async () => {
+      const client = createClient({ url, disableOfflineQueue: true })
+      client.on('error', () => {})
+      clients.push(client)
+      await client.connect()
+      return client
+    }
+  }
+}
