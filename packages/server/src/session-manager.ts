@@ -18,7 +18,12 @@ import { rpcError, RPC } from './internal/responses.js'
 import { isWellFormedSessionId, newSessionId } from './internal/session-id.js'
 import { trackStream } from './internal/tracked-stream.js'
 
-/** Defaults, justified in the README ("Defaults"). */
+/**
+ * The defaults, justified in the README ("Defaults").
+ *
+ * @example
+ * createSessionManager({ createServer, idleTimeoutMs: DEFAULTS.idleTimeoutMs / 2 })
+ */
 export const DEFAULTS = {
   idleTimeoutMs: 30 * 60_000,
   maxSessions: 10_000,
@@ -226,10 +231,6 @@ export class SessionManager {
   }
 
   async #create(request: Request, authInfo: AuthInfo | undefined, principal: string | undefined, body: unknown): Promise<Response> {
-    while (this.#sessions.size >= this.#maxSessions) {
-      const victim = this.#idle.oldest() ?? this.#sessions.keys().next().value
-      if (victim === undefined || !(await this.#end(victim, 'evicted'))) break
-    }
     const id = newSessionId()
     const now = this.#clock.now()
     const state = stateFromInitialize(id, body, SUPPORTED_PROTOCOL_VERSIONS)
@@ -265,6 +266,7 @@ export class SessionManager {
       await this.#dispose(session)
       return reply.storeFailed()
     }
+    this.#evictFor(id)
     this.#sessions.set(id, session)
     const response = await this.#forward(session, request, authInfo, body, null)
     if (transport.sessionId !== id) {
@@ -279,6 +281,19 @@ export class SessionManager {
     session.announced = true
     this.#hook('onSessionCreated', { id, principal, state, createdAt: now })
     return response
+  }
+
+  /**
+   * Makes room for one session, least recently active first (idle sessions
+   * before busy ones). Synchronous up to the registration, so concurrent
+   * initializes cannot overshoot `maxSessions`; the victims close in the background.
+   */
+  #evictFor(newcomer: string): void {
+    for (let guard = this.#sessions.size; this.#sessions.size >= this.#maxSessions && guard > 0; guard--) {
+      const victim = this.#idle.oldest() ?? this.#sessions.keys().next().value
+      if (victim === undefined || victim === newcomer) break
+      void this.#end(victim, 'evicted')
+    }
   }
 
   #begin(session: LiveSession): void {

@@ -1,3 +1,5 @@
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js'
+
 /**
  * What a node needs to rebuild a session's transport without replaying
  * `initialize`: the same shape as the patched SDK's `SessionState` (fix
@@ -12,8 +14,8 @@
 export interface SessionState {
   sessionId: string
   protocolVersion: string
-  clientInfo: { name: string; version: string; [key: string]: unknown }
-  clientCapabilities: Record<string, unknown>
+  clientInfo: Implementation
+  clientCapabilities: ClientCapabilities
 }
 
 /**

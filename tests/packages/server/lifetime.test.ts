@@ -110,6 +110,15 @@ describe('session lifetime', () => {
     for (const live of [a, d, e]) expect((await echo(url, live)).status).toBe(200)
   })
 
+  it('never holds more than maxSessions, even under concurrent initializes', async () => {
+    const { url, log, until, manager } = await startManager({ maxSessions: 3 })
+    const ids = await Promise.all(Array.from({ length: 8 }, () => initialize(url)))
+    expect(new Set(ids).size).toBe(8)
+    expect(manager.size).toBe(3)
+    await until('five evictions', () => log.closed.length === 5)
+    expect(log.closed.every(c => c.reason === 'evicted')).toBe(true)
+  })
+
   it('ends a session on close(id) and when its MCP server closes itself', async () => {
     const { url, log, until, manager, servers } = await startManager()
     const a = await initialize(url)

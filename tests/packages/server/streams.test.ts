@@ -7,7 +7,8 @@
 import type { ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { ACCEPT, PROTOCOL, connectClient, echo, initialize, startManager } from './fixture.js'
+import { nextEvent } from '../../helpers/wait.js'
+import { ACCEPT, PROTOCOL, connectClient, demoServer, echo, initialize, startManager } from './fixture.js'
 
 const fastReconnect = { initialReconnectionDelay: 1, maxReconnectionDelay: 10, reconnectionDelayGrowFactor: 1, maxRetries: 5 }
 
@@ -161,4 +162,52 @@ describe('stream resumption', () => {
     expect(late.response.status).toBe(400)
     expect((await late.response.json()).error.data.code).toBe('MCPS_EVENT_ID_EXPIRED')
   })
+
+  it('finishes a tool call whose response stream dropped mid-call, on the resumed stream', async () => {
+    let finish!: (text: string) => void
+    const result = new Promise<string>(resolve => { finish = resolve })
+    const { url, log, until, requests } = await startManager({
+      createServer: () => {
+        const server = demoServer()
+        server.registerTool('slow', {}, async () => ({ content: [{ type: 'text', text: await result }] }))
+        return server
+      }
+    })
+    // Resolves once the client has read an event id (the priming event) on the tools/call response.
+    let primed!: () => void
+    const postPrimed = new Promise<void>(resolve => { primed = resolve })
+    const observing: FetchLike = async (input, init) => {
+      const response = await fetch(input, init)
+      if (!String(init?.body).includes('"tools/call"') || !response.body || response.status !== 200) return response
+      const decoder = new TextDecoder()
+      const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          if (/^id: /m.test(decoder.decode(chunk, { stream: true }))) primed()
+          controller.enqueue(chunk)
+        }
+      }))
+      return new Response(body, { status: response.status, headers: response.headers })
+    }
+    const { client } = await connectClient(url, { fetch: observing, reconnectionOptions: fastReconnect })
+    const toolResponse = nextEvent<ServerResponse>('the tools/call response head', deliver => {
+      const listener = (req: { method?: string }, res: ServerResponse) => {
+        if (req.method !== 'POST' || res.statusCode !== 200) return
+        requests.off('head', listener)
+        deliver(res)
+      }
+      requests.on('head', listener)
+    })
+    const call = client.callTool({ name: 'slow', arguments: {} })
+    const res = await toolResponse
+    await postPrimed
+    res.destroy()
+    await until('the POST stream to detach', () => log.detached.some(d => d.streamId !== '_GET_stream'))
+    const dropped = log.detached.find(d => d.streamId !== '_GET_stream')!.streamId
+
+    finish('late result')
+    expect((await call).content).toEqual([{ type: 'text', text: 'late result' }])
+    expect(log.reattached.map(r => r.streamId)).toContain(dropped)
+    expect(log.closed).toEqual([])
+  })
 })
+

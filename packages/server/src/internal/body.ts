@@ -64,7 +64,7 @@ export function stateFromInitialize(sessionId: string, body: unknown, supported:
     ? (params.clientInfo as SessionState['clientInfo'])
     : { name: 'unknown', version: 'unknown' }
   const clientCapabilities = typeof params.capabilities === 'object' && params.capabilities !== null
-    ? (params.capabilities as Record<string, unknown>)
+    ? (params.capabilities as SessionState['clientCapabilities'])
     : {}
   return {
     sessionId,
