@@ -10,13 +10,13 @@
  * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readManifest } from '../../patches/src/manifest.js'
 import type { ProofRecord } from '../../../tests/helpers/proof.js'
 import { ensureCells, selectedVersions } from './matrix.js'
-import { repoRoot } from './paths.js'
+import { cacheRoot, repoRoot } from './paths.js'
 
 interface VitestJson {
   testResults: Array<{ name: string; assertionResults: Array<{ status: string; fullName: string; title: string }> }>
@@ -64,6 +64,8 @@ if (existsSync(report)) {
 rmSync(tmp, { recursive: true, force: true })
 
 const count = (pred: (r: ProofRecord) => boolean) => records.filter(pred).length
+/** The run as data, saved to .cache/proof-table.json for pr-body.ts and other readers. */
+const saved = { node: process.version, finishedAt: '', versions, fixes: manifest.fixes.map(f => f.slug), cells: [] as Array<{ version: string; fix: string; state?: string; text: string }>, records }
 const lines: string[] = []
 const header = ['SDK', ...manifest.fixes.map(f => `${f.number} ${f.slug}`)]
 lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
@@ -74,12 +76,14 @@ for (const version of versions) {
     if (state === 'not-affected') {
       const plain = count(mine(false, 'proof'))
       const patched = count(mine(true, 'proof'))
+      saved.cells.push({ version, fix: fix.slug, state, text: `not affected (passes ${plain} plain, ${patched} patched)` })
       return `not affected (passes ${plain} plain, ${patched} patched)`
     }
     const failedUnpatched = count(r => mine(false, 'proof')(r) && r.outcome === 'failed-as-expected')
     const passedPatched = count(mine(true, 'proof'))
     const ok = failedUnpatched > 0 && failedUnpatched === passedPatched
     if (!ok) problems.push(`${fix.slug} on ${version}: ${failedUnpatched} proof tests failed unpatched, ${passedPatched} passed patched (they must be equal and non-zero)`)
+    saved.cells.push({ version, fix: fix.slug, state, text: `${ok ? '✅' : '❌'} fails unpatched ${failedUnpatched}, passes patched ${passedPatched}` })
     return `${ok ? '✅' : '❌'} fails unpatched ${failedUnpatched}, passes patched ${passedPatched}`
   })
   lines.push(`| ${version} | ${cells.join(' | ')} |`)
@@ -97,6 +101,10 @@ if (guardAreas.length) {
     lines.push(`| ${area} | ${cells.join(' | ')} |`)
   }
 }
+
+saved.finishedAt = new Date().toISOString()
+mkdirSync(cacheRoot, { recursive: true })
+writeFileSync(join(cacheRoot, 'proof-table.json'), JSON.stringify(saved, null, 2) + '\n')
 
 console.log('\n== proof table\n')
 console.log(lines.join('\n'))
