@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createClient } from '@redis/client'
+import { createClient, type RedisClientType } from '@redis/client'
 import { onTestFinished } from 'vitest'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyClient = RedisClientType<any, any, any, any, any>
 
 export interface RedisServer {
   port: number
@@ -15,7 +18,7 @@ export interface RedisServer {
   /** Starts it again on the same port (empty: nothing is persisted). */
   start(): Promise<void>
   /** A connected client with an error listener; closed at cleanup. */
-  client(): Promise<ReturnType<typeof createClient>>
+  client(): Promise<AnyClient>
 }
 
 /** A free loopback port: bind 0, read it, release it. */
@@ -62,7 +65,7 @@ export async function startRedis(register: (cleanup: () => Promise<void>) => voi
   const dir = mkdtempSync(join(tmpdir(), 'mcps-redis-'))
   const port = await freePort()
   let child: ChildProcess | undefined
-  const clients: Array<ReturnType<typeof createClient>> = []
+  const clients: AnyClient[] = []
 
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
@@ -91,7 +94,7 @@ export async function startRedis(register: (cleanup: () => Promise<void>) => voi
     stop,
     start,
     client: async () => {
-      const client = createClient({ url, disableOfflineQueue: true })
+      const client = createClient({ url, disableOfflineQueue: true }) as AnyClient
       client.on('error', () => {})
       clients.push(client)
       await client.connect()

@@ -1,0 +1,68 @@
+import type { RedisConnection } from './redis.js'
+
+/**
+ * One subscriber connection per process, shared by every channel: the stream
+ * followers of all sessions and the node's relay channel. node-redis
+ * resubscribes by itself after a reconnect.
+ */
+export class PubSub {
+  readonly #client: RedisConnection
+  readonly #onError: (error: unknown) => void
+  readonly #listeners = new Map<string, Set<(message: string) => void>>()
+  #subscriber: Promise<RedisConnection> | undefined
+  #closed = false
+
+  constructor(client: RedisConnection, onError: (error: unknown) => void) {
+    this.#client = client
+    this.#onError = onError
+  }
+
+  /** Resolves once the channel is subscribed (so nothing published after it is missed). */
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => void> {
+    let set = this.#listeners.get(channel)
+    const first = !set
+    if (!set) this.#listeners.set(channel, (set = new Set()))
+    set.add(listener)
+    const off = () => {
+      const current = this.#listeners.get(channel)
+      if (!current?.delete(listener) || current.size > 0) return
+      this.#listeners.delete(channel)
+      void this.#connection().then(sub => sub.unsubscribe(channel)).catch(this.#onError)
+    }
+    if (first) {
+      try {
+        const sub = await this.#connection()
+        await sub.subscribe(channel, message => {
+          for (const fn of this.#listeners.get(channel) ?? []) fn(message)
+        })
+      } catch (error) {
+        off()
+        throw error
+      }
+    }
+    return off
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#listeners.clear()
+    const sub = await this.#subscriber?.catch(() => undefined)
+    if (sub?.isOpen) await sub.close().catch(() => {})
+  }
+
+  #connection(): Promise<RedisConnection> {
+    if (this.#closed) return Promise.reject(new Error('[mcp-sessions] Failed to subscribe: the Redis backend is closed'))
+    if (!this.#subscriber) {
+      const sub = this.#client.duplicate() as RedisConnection
+      // An unhandled 'error' event would crash the process.
+      sub.on('error', this.#onError)
+      this.#subscriber = (sub.connect() as Promise<unknown>).then(() => sub)
+      this.#subscriber.catch(() => {
+        this.#subscriber = undefined
+        sub.off('error', this.#onError)
+        sub.destroy()
+      })
+    }
+    return this.#subscriber
+  }
+}
