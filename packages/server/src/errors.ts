@@ -23,6 +23,7 @@ export type SessionErrorCode =
   | 'MCPS_HOOK_FAILED'
   | 'MCPS_CLOSE_FAILED'
   | 'MCPS_SHUTTING_DOWN'
+  | 'MCPS_INTERNAL_ERROR'
 
 /**
  * An error reported by the session manager, through `onError` or in a

@@ -6,6 +6,9 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
  * Why a `Last-Event-ID` cannot be resumed: it was never issued by this store
  * (another session, garbage, or a stream already forgotten) or the events
  * after it are gone (older than the grace period or pushed out by the length bound).
+ *
+ * @example
+ * if (store.check(lastEventId) === 'expired') console.log('too much was missed: open a fresh stream')
  */
 export type EventIdProblem = 'foreign' | 'expired'
 

@@ -112,24 +112,25 @@ export class SessionManager {
       response = await this.#handle(toWebRequest(req), authInfo, body)
       await writeWebResponse(response, res)
     } catch (error) {
-      this.#report('MCPS_INVALID_REQUEST', 'Failed to handle a request: unexpected error', error)
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: RPC.serverError, message: 'Internal error' }, id: null }))
-      } else {
-        res.destroy()
-      }
+      this.#report('MCPS_INTERNAL_ERROR', 'Failed to handle a request: unexpected error', error)
+      if (res.headersSent) res.destroy()
+      else await writeWebResponse(reply.internalError(), res).catch(() => res.destroy())
     }
   }
 
   /** Handles one web-standard request (Hono, Bun, Deno, workers). */
   async handleRequest(request: Request, options: HandleRequestOptions = {}): Promise<Response> {
-    let body = options.parsedBody
-    if (body === undefined && request.method === 'POST') {
-      const text = await readWebBody(request, this.#maxBodyBytes)
-      body = text === TOO_LARGE ? TOO_LARGE : parseJson(text)
+    try {
+      let body = options.parsedBody
+      if (body === undefined && request.method === 'POST') {
+        const text = await readWebBody(request, this.#maxBodyBytes)
+        body = text === TOO_LARGE ? TOO_LARGE : parseJson(text)
+      }
+      return await this.#handle(request, options.authInfo, body)
+    } catch (error) {
+      this.#report('MCPS_INTERNAL_ERROR', 'Failed to handle a request: unexpected error', error)
+      return reply.internalError()
     }
-    return this.#handle(request, options.authInfo, body)
   }
 
   /** Ends a session now; resolves `false` when there was no such live session. */

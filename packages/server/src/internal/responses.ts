@@ -54,3 +54,6 @@ export const createFailed = () =>
 
 export const storeFailed = () =>
   rpcError(503, RPC.serverError, 'MCPS_STORE_FAILED', 'Service Unavailable: the session store did not answer; retry shortly', { 'retry-after': '1' })
+
+export const internalError = () =>
+  rpcError(500, RPC.serverError, 'MCPS_INTERNAL_ERROR', 'Internal error: the request could not be handled; the session, if any, is unchanged')
