@@ -137,11 +137,6 @@ export class MemoryEventStore implements EventStore {
     return this.#id(stream, stream.lastSeq)
   }
 
-  /** The stream an id of this store names, or `undefined`. */
-  streamOf(eventId: EventId): StreamId | undefined {
-    return this.#locate(eventId)?.stream.id
-  }
-
   /**
    * The stream ended normally. A request stream whose response went out has
    * nothing left to resume: forget it now instead of holding it for the grace

@@ -4,6 +4,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { Clock } from './clock.js'
 import type { SessionManagerError } from './errors.js'
+import type { SessionEventStore } from './session-event-store.js'
 import type { SessionState, SessionStore } from './session-store.js'
 
 /**
@@ -83,6 +84,11 @@ export interface SessionManagerOptions {
   principal?: (context: { authInfo: AuthInfo | undefined; request: Request }) => string | undefined
   /** Where session records live. Default: a {@link MemorySessionStore}. */
   store?: SessionStore
+  /**
+   * Builds the event store of one new session (messages kept for resumes).
+   * Default: a {@link MemoryEventStore} bounded by `maxEventsPerSession` and `streamGraceMs`.
+   */
+  eventStore?: (context: { sessionId: string }) => SessionEventStore
   /** Largest POST body read, in bytes (413 above). Default 4 MiB, as the SDK. */
   maxBodyBytes?: number
   /** Passed to each session's SDK transport. */

@@ -7,6 +7,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import { systemClock, type Clock } from './clock.js'
 import { SessionManagerError, type SessionErrorCode } from './errors.js'
 import { MemoryEventStore } from './memory-event-store.js'
+import type { SessionEventStore } from './session-event-store.js'
 import { MemorySessionStore } from './memory-session-store.js'
 import type { CloseReason, SessionManagerOptions, StreamInfo } from './options.js'
 import type { SessionState, SessionStore } from './session-store.js'
@@ -42,7 +43,7 @@ interface LiveSession {
   createdAt: number
   transport: WebStandardStreamableHTTPServerTransport
   server: McpServer | Server
-  events: MemoryEventStore
+  events: SessionEventStore
   /** Requests in flight plus open streams; only a session at 0 can go idle. */
   busy: number
   storeTouchedAt: number
@@ -177,7 +178,7 @@ export class SessionManager {
     }
     const lastEventId = method === 'GET' ? request.headers.get('last-event-id') : null
     if (lastEventId !== null) {
-      const problem = session.events.check(lastEventId)
+      const problem = await this.#checkEventId(session, lastEventId)
       if (problem) return eventIdRejected(problem)
     }
     return this.#forward(session, request, authInfo, body, lastEventId)
@@ -205,13 +206,14 @@ export class SessionManager {
       this.#finish(session)
     }
     if (!isEventStream(response)) return response
-    const resumedStream = lastEventId === null ? undefined : session.events.streamOf(lastEventId)
+    const resumedStream = lastEventId === null ? undefined : await this.#streamOf(session, lastEventId)
     if (lastEventId !== null && resumedStream !== undefined) this.#hook('onStreamReattached', session.id, { streamId: resumedStream, lastEventId })
     // A fresh GET stream gets a resume cursor up front, so a drop before its
     // first message still resumes without loss (clients >= 2025-11-25 only).
-    const prime = request.method === 'GET' && lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE
-      ? `id: ${session.events.cursor(GET_STREAM)}\ndata: \n\n`
+    const cursor = request.method === 'GET' && lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE
+      ? await this.#safely('MCPS_STORE_FAILED', 'Failed to read a resume cursor from the event store', () => session.events.cursor?.(GET_STREAM))
       : undefined
+    const prime = cursor === undefined ? undefined : `id: ${cursor}\ndata: \n\n`
     return this.#track(session, response, prime, resumedStream ?? (request.method === 'GET' && lastEventId === null ? GET_STREAM : undefined))
   }
 
@@ -220,10 +222,13 @@ export class SessionManager {
     this.#begin(session)
     return trackStream(response, {
       prime,
-      onEventId: streamId === undefined ? id => { streamId = session.events.streamOf(id) } : undefined,
+      onEventId: streamId === undefined ? id => void this.#streamOf(session, id).then(found => { streamId ??= found }) : undefined,
       onEnd: how => {
         this.#finish(session)
-        if (how === 'finished' && streamId !== undefined) session.events.finished(streamId)
+        const ended = streamId
+        if (how === 'finished' && ended !== undefined) {
+          void this.#safely('MCPS_STORE_FAILED', `Failed to release stream "${ended}" in the event store`, () => session.events.finished?.(ended))
+        }
         if (how === 'detached' && !session.closing && this.#sessions.get(session.id) === session) {
           this.#hook('onStreamDetached', session.id, { streamId })
         }
@@ -242,11 +247,18 @@ export class SessionManager {
       this.#report('MCPS_CREATE_SERVER_FAILED', 'Failed to create a server for a new session: createServer threw', error)
       return reply.createFailed()
     }
-    const events = new MemoryEventStore({
-      maxEvents: this.#options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
-      maxAgeMs: this.#options.streamGraceMs ?? DEFAULTS.streamGraceMs,
-      now: () => this.#clock.now()
-    })
+    let events: SessionEventStore
+    try {
+      events = this.#options.eventStore?.({ sessionId: id }) ?? new MemoryEventStore({
+        maxEvents: this.#options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
+        maxAgeMs: this.#options.streamGraceMs ?? DEFAULTS.streamGraceMs,
+        now: () => this.#clock.now()
+      })
+    } catch (error) {
+      this.#report('MCPS_STORE_FAILED', 'Failed to create the event store of a new session', error)
+      await server.close().catch(() => {})
+      return reply.storeFailed()
+    }
     const transport = new WebStandardStreamableHTTPServerTransport({
       ...this.#options.transport,
       sessionIdGenerator: () => id,
@@ -348,7 +360,30 @@ export class SessionManager {
         await session.server.close()
       } catch (error) {
         this.#report('MCPS_CLOSE_FAILED', `Failed to close the server of session "${session.id}"`, error)
+      } finally {
+        await this.#safely('MCPS_STORE_FAILED', `Failed to dispose the event store of session "${session.id}"`, () => session.events.dispose?.())
       }
+    }
+  }
+
+  async #checkEventId(session: LiveSession, eventId: string): Promise<'foreign' | 'expired' | undefined> {
+    const { events } = session
+    if (events.check) return events.check(eventId)
+    if (!events.getStreamIdForEventId) return undefined
+    return (await events.getStreamIdForEventId(eventId)) === undefined ? 'foreign' : undefined
+  }
+
+  async #streamOf(session: LiveSession, eventId: string): Promise<string | undefined> {
+    return this.#safely('MCPS_STORE_FAILED', 'Failed to look up the stream of an event id', () => session.events.getStreamIdForEventId?.(eventId))
+  }
+
+  /** Runs a store call; a failure is reported and read as `undefined`. */
+  async #safely<T>(code: SessionErrorCode, message: string, run: () => T | Promise<T>): Promise<T | undefined> {
+    try {
+      return await run()
+    } catch (error) {
+      this.#report(code, message, error)
+      return undefined
     }
   }
 

@@ -8,7 +8,8 @@ import type { ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { nextEvent } from '../../helpers/wait.js'
-import { ACCEPT, PROTOCOL, connectClient, demoServer, echo, initialize, startManager } from './fixture.js'
+import { MemoryEventStore } from '../../../packages/server/src/index.js'
+import { ACCEPT, PROTOCOL, connectClient, demoServer, echo, initialize, send, startManager } from './fixture.js'
 
 const fastReconnect = { initialReconnectionDelay: 1, maxReconnectionDelay: 10, reconnectionDelayGrowFactor: 1, maxRetries: 5 }
 
@@ -209,5 +210,27 @@ describe('stream resumption', () => {
     expect(log.reattached.map(r => r.streamId)).toContain(dropped)
     expect(log.closed).toEqual([])
   })
-})
 
+  it('takes a plain SDK EventStore from the eventStore option, one per session', async () => {
+    const made: string[] = []
+    const { url } = await startManager({
+      eventStore: ({ sessionId }) => {
+        made.push(sessionId)
+        const inner = new MemoryEventStore()
+        return {
+          storeEvent: (stream, message) => inner.storeEvent(stream, message),
+          replayEventsAfter: (id, options) => inner.replayEventsAfter(id, options),
+          getStreamIdForEventId: id => inner.getStreamIdForEventId(id)
+        }
+      }
+    })
+    const a = await initialize(url)
+    expect(made).toEqual([a])
+    const forged = await send(url, { method: 'GET', sessionId: a, headers: { 'last-event-id': 'forged.1.1' } })
+    expect(forged.status).toBe(400)
+    expect(forged.json.error.data.code).toBe('MCPS_EVENT_ID_INVALID')
+    const { client } = await connectClient(url)
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'plain store' } })).content).toEqual([{ type: 'text', text: 'plain store' }])
+    expect(made).toHaveLength(2)
+  })
+})
