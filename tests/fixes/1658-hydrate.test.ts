@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { describe, expect } from 'vitest'
+import { describe, expect, onTestFinished } from 'vitest'
 import { satisfies } from '../../packages/tools/src/semver.js'
 import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
@@ -276,4 +276,50 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
       expect(error?.message).toMatch(new RegExp(`^\\[mcp-sessions\\] .*${field}`))
     }
   })
+})
+
+describe.each(flavors)('the hydrate API types (%s .d.ts)', flavor => {
+  it('type-checks a server that captures and continues a session', async () => {
+    const ts = (await import('typescript')).default
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dist = join(currentCell().sdkDir, 'dist', flavor, 'server')
+    const web = satisfies(currentCell().version, '>=1.25.0')
+    const source = [
+      `import { StreamableHTTPServerTransport, type SessionState } from ${JSON.stringify(join(dist, 'streamableHttp.js'))}`,
+      web ? `import { WebStandardStreamableHTTPServerTransport, type SessionState as WebSessionState } from ${JSON.stringify(join(dist, 'webStandardStreamableHttp.js'))}` : '',
+      "const state: SessionState = { sessionId: 'a', protocolVersion: '2025-06-18', clientInfo: { name: 'c', version: '1' }, clientCapabilities: { elicitation: {} } }",
+      'const stored: SessionState[] = []',
+      'const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => "id", onsessionstate: async (s: SessionState) => { stored.push(s) } })',
+      'const continued = new StreamableHTTPServerTransport({ session: state })',
+      'const read: SessionState | undefined = continued.sessionState ?? fresh.sessionState',
+      web ? 'const w = new WebStandardStreamableHTTPServerTransport({ session: state, onsessionstate: (s: WebSessionState) => void stored.push(s) })' : '',
+      web ? 'const wread: WebSessionState | undefined = w.sessionState' : '',
+      // The fields are typed (an unresolved type in the .d.ts would silently be any).
+      '// @ts-expect-error clientInfo is an Implementation',
+      "const wrongInfo: SessionState = { ...state, clientInfo: 5 }",
+      '// @ts-expect-error clientCapabilities is a ClientCapabilities object',
+      "const wrongCaps: SessionState = { ...state, clientCapabilities: 'all' }",
+      'export { read, wrongInfo, wrongCaps }'
+    ].join('\n')
+    const dir = mkdtempSync(join(tmpdir(), 'mcps-dts-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'check.mts')
+    writeFileSync(file, source)
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [join(import.meta.dirname, '..', '..', 'node_modules', '@types')]
+    })
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    expect(problems).toEqual([])
+  }, 60_000)
 })

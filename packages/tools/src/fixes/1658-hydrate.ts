@@ -259,6 +259,16 @@ export const hydrate: Fix = {
       }
     ]),
     {
+      name: 'dts-generator-optional',
+      files: both('server/streamableHttp.d.ts'),
+      versions: '<1.25.0',
+      find: /\n(\s*)\*\/\n(\s*)sessionIdGenerator: \(\(\) => string\) \| undefined;/,
+      replace: (_all, i, j) =>
+        `\n${i}*\n${i}* May be left out when \`session\` continues an existing session, which always validates its id;\n` +
+        `${i}* left out otherwise, the transport is stateless, as with 1.25+ (${m}).\n` +
+        `${i}*/\n${j}sessionIdGenerator?: (() => string) | undefined;`
+    },
+    {
       name: 'node-wrapper-getter',
       files: both('server/streamableHttp.js'),
       versions: '>=1.25.0',
