@@ -177,20 +177,24 @@ describe.each(flavors)('server transport, JSON-response mode (%s)', flavor => {
     expect(bookkeeping(transport)).toEqual({ streams: 0, requests: 0, responses: 0 })
   })
 
-  fixed('answers a POST in flight when the session is deleted, with 404 and a JSON-RPC error', async () => {
+  fixed('answers a POST in flight when the session is deleted, with 503 and a JSON-RPC error saying so', async () => {
     const app = await sessionsApp(flavor, { json: true })
     await app.initialize()
     const sessionId = app.sessionId
     const inFlight = await app.postInFlight(call(7, 'slow'))
     expect(await app.terminate()).toBe(200)
     const answer = await settled(inFlight)
-    expect(answer.status).toBe(404)
+    // 503, not 404: a 404 would tell the client the request never ran, and recovering clients retry 404s.
+    expect(answer.status).toBe(503)
     expect(answer.contentType).toMatch(/application\/json/)
     const body = json(answer.text) as any
-    expect(body).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32001 } })
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32000, data: { reason: 'session-closed' } } })
     expect(body.error.message).toMatch(/session closed/i)
     expect(body.error.message).toContain(sessionId)
+    expect(body.error.message).toMatch(/may or may not have run/)
     expect(body.error.message).toMatch(/initialize/)
+    // The next request with the closed session's id gets the 404 that makes a client start a new session.
+    expect((await app.post(call(70))).status).toBe(404)
   })
 
   fixed('answers a POST in flight when the application closes the transport', async () => {
@@ -200,8 +204,8 @@ describe.each(flavors)('server transport, JSON-response mode (%s)', flavor => {
     const [transport] = app.sessions.values()
     await transport.close()
     const answer = await settled(inFlight)
-    expect(answer.status).toBe(404)
-    expect(json(answer.text)).toMatchObject({ jsonrpc: '2.0', id: 8, error: { code: -32001, data: { reason: 'session-closed' } } })
+    expect(answer.status).toBe(503)
+    expect(json(answer.text)).toMatchObject({ jsonrpc: '2.0', id: 8, error: { code: -32000, data: { reason: 'session-closed' } } })
     expect(bookkeeping(transport)).toEqual({ streams: 0, requests: 0, responses: 0 })
   })
 
@@ -211,11 +215,11 @@ describe.each(flavors)('server transport, JSON-response mode (%s)', flavor => {
     const inFlight = await app.postInFlight([call(21, 'slow'), call(22, 'slow')])
     await app.terminate()
     const answer = await settled(inFlight)
-    expect(answer.status).toBe(404)
+    expect(answer.status).toBe(503)
     const body = json(answer.text)
     expect(body).toEqual([
-      expect.objectContaining({ id: 21, error: expect.objectContaining({ code: -32001 }) }),
-      expect.objectContaining({ id: 22, error: expect.objectContaining({ code: -32001 }) })
+      expect.objectContaining({ id: 21, error: expect.objectContaining({ code: -32000 }) }),
+      expect.objectContaining({ id: 22, error: expect.objectContaining({ code: -32000 }) })
     ])
   })
 
@@ -226,7 +230,7 @@ describe.each(flavors)('server transport, JSON-response mode (%s)', flavor => {
     const answer = await settled(slow)
     expect(answer.status).toBe(503)
     const body = json(answer.text) as any
-    expect(body).toMatchObject({ jsonrpc: '2.0', id: 31, error: { code: -32000 } })
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: 31, error: { code: -32000, data: { reason: 'transport-closed' } } })
     expect(body.error.message).toMatch(/retry/i)
   })
 

@@ -20,10 +20,12 @@ const CLOSING_FLAG = '_sweepingOnClose'
  * `requestIds` (the POST's JSON-RPC request ids) in scope and leaves `status`
  * and `body`.
  *
- * A closed session answers like any request for a terminated session: 404 and
- * -32001 (spec, Session Management, rule 3), which tells the client to start a
- * new session (rule 4). Without a session (a stateless transport), or when only
- * the response was closed, the session is not gone: 503 and -32000, retry.
+ * Always HTTP 503 with -32000, never 404: a 404 tells a client the server
+ * never processed the request (spec, Session Management, rule 3 covers
+ * requests that arrive after the session ended), and recovering clients
+ * (fix 1476) retry a 404 automatically. This request was accepted and may
+ * have run. The message and `data.reason` say whether the session ended;
+ * the client's next request with that id gets the 404 that starts a new one.
  */
 function interruptedAnswer(closing: string): string[] {
   return [
@@ -32,21 +34,17 @@ function interruptedAnswer(closing: string): string[] {
     'const errors = (requestIds.length > 0 ? requestIds : [null]).map(id => ({',
     "    jsonrpc: '2.0',",
     '    id,',
-    '    error: sessionClosed',
-    '        ? {',
-    '            code: -32001,',
-    '            message: `Session closed: the server ended session ${this.sessionId} before answering request ${JSON.stringify(id)}; ' +
-      'the request may or may not have run. Start a new session (initialize without an Mcp-Session-Id header), then retry it.`,',
-    "            data: { reason: 'session-closed' }",
-    '        }',
-    '        : {',
-    '            code: -32000,',
-    "            message: `Request interrupted: the server closed ${closing ? 'the transport' : 'the response'} before answering request ${JSON.stringify(id)}; " +
-      'the request may or may not have run. Retry it.`,',
-    "            data: { reason: closing ? 'transport-closed' : 'response-closed' }",
-    '        }',
+    '    error: {',
+    '        code: -32000,',
+    '        message: sessionClosed',
+    '            ? `Session closed: the server ended session ${this.sessionId} before answering request ${JSON.stringify(id)}; ' +
+      'the request may or may not have run. Start a new session (initialize without an Mcp-Session-Id header) before retrying it.`',
+    "            : `Request interrupted: the server closed ${closing ? 'the transport' : 'the response'} before answering request ${JSON.stringify(id)}; " +
+      'the request may or may not have run. Retry it if it is safe to repeat.`,',
+    "        data: { reason: sessionClosed ? 'session-closed' : closing ? 'transport-closed' : 'response-closed' }",
+    '    }',
     '}));',
-    'const status = sessionClosed ? 404 : 503;',
+    'const status = 503;',
     'const body = JSON.stringify(errors.length === 1 ? errors[0] : errors);'
   ]
 }
@@ -57,9 +55,10 @@ const dtsDoc = (indent: string) =>
   `${indent}*\n` +
   `${indent}* In JSON mode each POST's bookkeeping is released as soon as it is answered, so a long-lived session does\n` +
   `${indent}* not grow with the number of requests. Closing the transport (DELETE, close(), a lifetime policy) answers\n` +
-  `${indent}* every POST still waiting with a JSON-RPC error instead of leaving it open: HTTP 404 with code -32001\n` +
-  `${indent}* ("Session closed": start a new session) when the transport has a session id, else HTTP 503 with code\n` +
-  `${indent}* -32000 (retry). (${m})\n`
+  `${indent}* every POST still waiting with HTTP 503 and a JSON-RPC error (code -32000) for each of its requests instead\n` +
+  `${indent}* of leaving it open; \`error.data.reason\` is \`'session-closed'\` when the transport had a session id (start\n` +
+  `${indent}* a new session before retrying) and \`'transport-closed'\` otherwise. The request may or may not have run.\n` +
+  `${indent}* (${m})\n`
 
 export const jsonResponseLeak: Fix = {
   slug,
@@ -67,17 +66,18 @@ export const jsonResponseLeak: Fix = {
   description:
     'With enableJsonResponse the server transport kept one stream-mapping entry (with its resolver closure) per ' +
     'answered POST until the session closed: send() resolved the HTTP response but never retired the entry, so a ' +
-    'long-lived session grew by about 5 KB of heap per request and slowed down. The reverse gap: the entry\'s cleanup ' +
-    'only deleted it, so close() (DELETE, an application or a lifetime policy) left every JSON-mode POST still being ' +
-    'handled open forever (1.25 and later); the 1.24 Node-only transport ended it with an empty 200 that no client can ' +
+    'long-lived session grew by about 5 KB of heap per request. The reverse gap: the entry\'s cleanup only deleted ' +
+    'it, so close() (DELETE, an application or a lifetime policy) left every JSON-mode POST still being handled ' +
+    'open forever (1.25 and later); the 1.24 Node-only transport ended it with an empty 200 that no client can ' +
     'parse. Now send() retires the entry once it has answered, and a pending POST is settled exactly once: by its ' +
-    'responses, or, when the transport gives up on it, by a JSON-RPC error with the request id. Closing a session ' +
-    'answers HTTP 404 with code -32001, "Session closed", and says to start a new session: the session is gone, the ' +
-    'spec requires 404 for requests to a terminated session, and a client that retried after a 503 would only get ' +
-    'that 404 one round-trip later (a 1.32 transport already answers 404 -32001 to POSTs that arrive during close). ' +
-    'A transport without a session (stateless), or a JSON-mode response closed by closeSSEStream(), answers HTTP 503 ' +
-    'with code -32000 and says to retry. The body says the request may or may not have run. SSE mode is unchanged. ' +
-    'The 1.24 transport already retired its entries on the response\'s close event; only its close() is changed.',
+    'responses, or, when the transport gives up on it, by HTTP 503 with a JSON-RPC error (code -32000) per request ' +
+    'id. The message says whether the session was closed (data.reason "session-closed": start a new session before ' +
+    'retrying) or only the transport or response ("transport-closed", "response-closed"), and that the request may ' +
+    'or may not have run. Why 503 and not 404: a 404 tells a client the server never processed the request (the ' +
+    'spec\'s 404 rule is for requests that arrive after the session ended), and recovering clients retry a 404 ' +
+    'automatically; this request was accepted and may have had effects. The next request carrying the closed ' +
+    'session id gets the usual 404, which starts a new session. SSE mode is unchanged. The 1.24 transport already ' +
+    'retired its entries on the response\'s close event; only its close() is changed.',
   bugs: [
     'https://github.com/modelcontextprotocol/typescript-sdk/issues/2559',
     'https://github.com/modelcontextprotocol/typescript-sdk/pull/2747'
