@@ -17,7 +17,7 @@ import { readNodeBody, toWebRequest, writeWebResponse } from './internal/node-ht
 import * as reply from './internal/responses.js'
 import { rpcError, RPC } from './internal/responses.js'
 import { isWellFormedSessionId, newSessionId } from './internal/session-id.js'
-import { trackStream } from './internal/tracked-stream.js'
+import { trackStream, type TrackedStream } from './internal/tracked-stream.js'
 
 /**
  * The defaults, justified in the README ("Defaults").
@@ -44,6 +44,8 @@ interface LiveSession {
   transport: WebStandardStreamableHTTPServerTransport
   server: McpServer | Server
   events: SessionEventStore
+  /** Open streams whose event-store stream id is known. */
+  streams: Map<string, TrackedStream>
   /** Requests in flight plus open streams; only a session at 0 can go idle. */
   busy: number
   storeTouchedAt: number
@@ -176,12 +178,19 @@ export class SessionManager {
       await this.#end(session.id, 'delete')
       return new Response(null, { status: 200 })
     }
-    const lastEventId = method === 'GET' ? request.headers.get('last-event-id') : null
+    if (method === 'POST') return this.#forward(session, request, authInfo, body, undefined)
+    const lastEventId = request.headers.get('last-event-id')
     if (lastEventId !== null) {
       const problem = await this.#checkEventId(session, lastEventId)
       if (problem) return eventIdRejected(problem)
     }
-    return this.#forward(session, request, authInfo, body, lastEventId)
+    const target = lastEventId === null ? GET_STREAM : await this.#streamOf(session, lastEventId)
+    // @note The same caller reconnecting to a stream we still hold open means the old
+    // connection is dead but unnoticed (half-open TCP after sleep or a NAT timeout):
+    // hand the stream over instead of answering 409 until TCP gives up.
+    const stale = target === undefined ? undefined : session.streams.get(target)
+    if (stale) await stale.detach()
+    return this.#forward(session, request, authInfo, body, target === undefined ? undefined : { streamId: target, lastEventId })
   }
 
   /**
@@ -197,7 +206,8 @@ export class SessionManager {
     return session
   }
 
-  async #forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, lastEventId: string | null): Promise<Response> {
+  /** `get`: the stream a GET opens (`_GET_stream`) or resumes (with the client's Last-Event-ID). */
+  async #forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, get: { streamId: string; lastEventId: string | null } | undefined): Promise<Response> {
     this.#begin(session)
     let response: Response
     try {
@@ -206,34 +216,46 @@ export class SessionManager {
       this.#finish(session)
     }
     if (!isEventStream(response)) return response
-    const resumedStream = lastEventId === null ? undefined : await this.#streamOf(session, lastEventId)
-    if (lastEventId !== null && resumedStream !== undefined) this.#hook('onStreamReattached', session.id, { streamId: resumedStream, lastEventId })
+    if (get?.lastEventId) this.#hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
     // A fresh GET stream gets a resume cursor up front, so a drop before its
     // first message still resumes without loss (clients >= 2025-11-25 only).
-    const cursor = request.method === 'GET' && lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE
+    const cursor = get && get.lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE
       ? await this.#safely('MCPS_STORE_FAILED', 'Failed to read a resume cursor from the event store', () => session.events.cursor?.(GET_STREAM))
       : undefined
     const prime = cursor === undefined ? undefined : `id: ${cursor}\ndata: \n\n`
-    return this.#track(session, response, prime, resumedStream ?? (request.method === 'GET' && lastEventId === null ? GET_STREAM : undefined))
+    return this.#track(session, response, prime, get?.streamId)
   }
 
   #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined): Response {
-    let streamId = knownStream
+    let streamId: string | undefined
+    let over = false
+    const register = (id: string) => {
+      streamId = id
+      session.streams.set(id, tracked)
+    }
     this.#begin(session)
-    return trackStream(response, {
+    const tracked = trackStream(response, {
       prime,
-      onEventId: streamId === undefined ? id => void this.#streamOf(session, id).then(found => { streamId ??= found }) : undefined,
+      onEventId: knownStream === undefined
+        ? id => void this.#streamOf(session, id).then(found => {
+          if (found !== undefined && streamId === undefined && !over) register(found)
+        })
+        : undefined,
       onEnd: how => {
+        over = true
         this.#finish(session)
         const ended = streamId
+        if (ended !== undefined && session.streams.get(ended) === tracked) session.streams.delete(ended)
         if (how === 'finished' && ended !== undefined) {
           void this.#safely('MCPS_STORE_FAILED', `Failed to release stream "${ended}" in the event store`, () => session.events.finished?.(ended))
         }
         if (how === 'detached' && !session.closing && this.#sessions.get(session.id) === session) {
-          this.#hook('onStreamDetached', session.id, { streamId })
+          this.#hook('onStreamDetached', session.id, { streamId: ended })
         }
       }
     })
+    if (knownStream !== undefined) register(knownStream)
+    return tracked.response
   }
 
   async #create(request: Request, authInfo: AuthInfo | undefined, principal: string | undefined, body: unknown): Promise<Response> {
@@ -264,7 +286,7 @@ export class SessionManager {
       sessionIdGenerator: () => id,
       eventStore: events
     })
-    const session: LiveSession = { id, principal, state, createdAt: now, transport, server, events, busy: 0, storeTouchedAt: now, announced: false, closing: false }
+    const session: LiveSession = { id, principal, state, createdAt: now, transport, server, events, streams: new Map(), busy: 0, storeTouchedAt: now, announced: false, closing: false }
     // Set before connect(): the SDK chains its own handler after ours.
     transport.onclose = () => {
       if (this.#sessions.get(id) === session) void this.#end(id, 'closed')
@@ -281,7 +303,7 @@ export class SessionManager {
     }
     this.#evictFor(id)
     this.#sessions.set(id, session)
-    const response = await this.#forward(session, request, authInfo, body, null)
+    const response = await this.#forward(session, request, authInfo, body, undefined)
     if (transport.sessionId !== id) {
       // The SDK refused the initialize (bad headers or params): nobody learned the id.
       this.#sessions.delete(id)

@@ -233,4 +233,32 @@ describe('stream resumption', () => {
     expect((await client.callTool({ name: 'echo', arguments: { text: 'plain store' } })).content).toEqual([{ type: 'text', text: 'plain store' }])
     expect(made).toHaveLength(2)
   })
+
+  it('hands a stream the server still holds open to the same client reconnecting (half-open connection)', async () => {
+    const { url, log, until, servers } = await startManager()
+    const a = await initialize(url)
+    const headers = { accept: ACCEPT, 'mcp-session-id': a, 'mcp-protocol-version': PROTOCOL }
+    const first = await fetch(url, { headers })
+    const firstReader = first.body!.getReader()
+    const priming = new TextDecoder().decode((await firstReader.read()).value)
+    const cursor = /^id: (.+)$/m.exec(priming)![1]!
+
+    // The old connection is still open as far as the server knows; the client reconnects anyway.
+    const second = await fetch(url, { headers: { ...headers, 'last-event-id': cursor } })
+    expect(second.status).toBe(200)
+    expect((await firstReader.read()).done).toBe(true)
+    await until('detach and reattach', () => log.detached.length === 1 && log.reattached.length === 1)
+    expect(log.detached[0]).toEqual({ id: a, streamId: '_GET_stream' })
+
+    await servers.get(a)!.sendLoggingMessage({ level: 'info', data: 'to the new stream' })
+    const secondReader = second.body!.getReader()
+    expect(new TextDecoder().decode((await secondReader.read()).value)).toContain('to the new stream')
+    await secondReader.cancel()
+
+    // A fresh GET while one is open takes over the same way (instead of 409).
+    const third = await fetch(url, { headers })
+    expect(third.status).toBe(200)
+    await third.body!.cancel()
+    expect(log.closed).toEqual([])
+  })
 })

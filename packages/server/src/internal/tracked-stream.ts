@@ -12,13 +12,24 @@ const ID_LINE = /^id: ?([^\r\n]*)$/m
  * (a priming event carrying a resume cursor). `onEventId` gets the first event
  * id that passes through, which names the stream in the event store.
  */
+export interface TrackedStream {
+  response: Response
+  /**
+   * Ends the stream from the server side as 'detached': the SDK unregisters
+   * it (its cancel runs) and the HTTP response ends. Used when the client
+   * reconnects to a stream the server still believes open (half-open TCP).
+   */
+  detach(): Promise<void>
+}
+
 export function trackStream(
   response: Response,
   hooks: { prime?: string; onEventId?: (id: string) => void; onEnd: (end: StreamEnd) => void }
-): Response {
+): TrackedStream {
   const source = response.body
-  if (!source) return response
+  if (!source) return { response, detach: async () => {} }
   const reader = source.getReader()
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
   let ended = false
   let wantId = hooks.onEventId !== undefined
   const end = (how: StreamEnd) => {
@@ -28,11 +39,13 @@ export function trackStream(
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      controllerRef = controller
       if (hooks.prime) controller.enqueue(encoder.encode(hooks.prime))
     },
     async pull(controller) {
       try {
         const { value, done } = await reader.read()
+        if (ended) return
         if (done) {
           controller.close()
           end('finished')
@@ -58,5 +71,17 @@ export function trackStream(
       await reader.cancel(reason).catch(() => {})
     }
   })
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  return {
+    response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }),
+    detach: async () => {
+      if (ended) return
+      end('detached')
+      await reader.cancel().catch(() => {})
+      try {
+        controllerRef?.close()
+      } catch {
+        // Already closed or errored.
+      }
+    }
+  }
 }
