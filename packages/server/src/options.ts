@@ -73,6 +73,8 @@ export interface SessionManagerOptions {
   maxSessions?: number
   /** How long messages for a dropped stream are kept for a `Last-Event-ID` resume. Default 5 min. */
   streamGraceMs?: number
+  /** Interval of SSE comment frames on open streams, so dead connections are noticed; 0 turns them off. Default 15_000. */
+  streamKeepAliveMs?: number
   /** Most messages kept per session for resumes, over all its streams. Default 1_000. */
   maxEventsPerSession?: number
   /**

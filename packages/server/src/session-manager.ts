@@ -29,7 +29,8 @@ export const DEFAULTS = {
   idleTimeoutMs: 30 * 60_000,
   maxSessions: 10_000,
   streamGraceMs: 5 * 60_000,
-  maxEventsPerSession: 1_000
+  maxEventsPerSession: 1_000,
+  streamKeepAliveMs: 15_000
 } as const
 
 const GET_STREAM = '_GET_stream'
@@ -236,6 +237,7 @@ export class SessionManager {
     this.#begin(session)
     const tracked = trackStream(response, {
       prime,
+      keepAliveMs: this.#options.streamKeepAliveMs ?? DEFAULTS.streamKeepAliveMs,
       onEventId: knownStream === undefined
         ? id => void this.#streamOf(session, id).then(found => {
           if (found !== undefined && streamId === undefined && !over) register(found)

@@ -261,4 +261,16 @@ describe('stream resumption', () => {
     await third.body!.cancel()
     expect(log.closed).toEqual([])
   })
+
+  it('sends keep-alive comment frames on an open stream with nothing to say', async () => {
+    const { url } = await startManager({ streamKeepAliveMs: 20 })
+    const a = await initialize(url)
+    const response = await fetch(url, { headers: { accept: ACCEPT, 'mcp-session-id': a, 'mcp-protocol-version': PROTOCOL } })
+    const reader = response.body!.getReader()
+    const decoder = new TextDecoder()
+    let seen = ''
+    for (let i = 0; i < 20 && !seen.includes(': keepalive'); i++) seen += decoder.decode((await reader.read()).value)
+    expect(seen).toContain(': keepalive\n\n')
+    await reader.cancel()
+  })
 })

@@ -2,6 +2,7 @@
 export type StreamEnd = 'finished' | 'detached'
 
 const encoder = new TextEncoder()
+const KEEP_ALIVE = encoder.encode(': keepalive\n\n')
 const decoder = new TextDecoder()
 const ID_LINE = /^id: ?([^\r\n]*)$/m
 
@@ -24,23 +25,38 @@ export interface TrackedStream {
 
 export function trackStream(
   response: Response,
-  hooks: { prime?: string; onEventId?: (id: string) => void; onEnd: (end: StreamEnd) => void }
+  hooks: { prime?: string; keepAliveMs?: number; onEventId?: (id: string) => void; onEnd: (end: StreamEnd) => void }
 ): TrackedStream {
   const source = response.body
   if (!source) return { response, detach: async () => {} }
   const reader = source.getReader()
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
   let ended = false
+  let keepAlive: ReturnType<typeof setInterval> | undefined
   let wantId = hooks.onEventId !== undefined
   const end = (how: StreamEnd) => {
     if (ended) return
     ended = true
+    clearInterval(keepAlive)
     hooks.onEnd(how)
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controllerRef = controller
       if (hooks.prime) controller.enqueue(encoder.encode(hooks.prime))
+      // @note Comment frames make a dead connection fail a write, so a silently
+      // vanished client detaches (and its session can go idle). SDKs before
+      // 1.32 send none of their own; with 1.32+ the duplicates are harmless.
+      if (hooks.keepAliveMs && hooks.keepAliveMs > 0) {
+        keepAlive = setInterval(() => {
+          try {
+            controller.enqueue(KEEP_ALIVE)
+          } catch {
+            clearInterval(keepAlive)
+          }
+        }, hooks.keepAliveMs)
+        keepAlive.unref?.()
+      }
     },
     async pull(controller) {
       try {
