@@ -5,19 +5,21 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import { systemClock, type Clock } from './clock.js'
-import { SessionManagerError, type SessionErrorCode } from './errors.js'
+import type { SessionErrorCode } from './errors.js'
 import { MemoryEventStore } from './memory-event-store.js'
 import type { SessionEventStore } from './session-event-store.js'
 import { MemorySessionStore } from './memory-session-store.js'
-import type { CloseReason, SessionManagerOptions, StreamInfo } from './options.js'
-import type { SessionState, SessionStore } from './session-store.js'
+import type { CloseReason, SessionManagerOptions } from './options.js'
+import type { SessionStore } from './session-store.js'
 import { DEFAULT_MAX_BODY_BYTES, NOT_JSON, TOO_LARGE, classify, parseJson, readWebBody, stateFromInitialize } from './internal/body.js'
 import { IdleQueue } from './internal/idle-queue.js'
 import { readNodeBody, toWebRequest, writeWebResponse } from './internal/node-http.js'
 import * as reply from './internal/responses.js'
-import { rpcError, RPC } from './internal/responses.js'
+import { eventIdRejected, isEventStream } from './internal/responses.js'
+import { createReporter, runHook, safely, type Report } from './internal/reporter.js'
+import type { LiveSession } from './internal/live-session.js'
 import { isWellFormedSessionId, newSessionId } from './internal/session-id.js'
-import { trackStream, type TrackedStream } from './internal/tracked-stream.js'
+import { trackStream } from './internal/tracked-stream.js'
 
 /**
  * The defaults, justified in the README ("Defaults").
@@ -36,23 +38,6 @@ export const DEFAULTS = {
 const GET_STREAM = '_GET_stream'
 /** Protocol versions from which clients understand an empty-data priming event. */
 const PRIMING_SINCE = '2025-11-25'
-
-interface LiveSession {
-  id: string
-  principal: string | undefined
-  state: SessionState
-  createdAt: number
-  transport: WebStandardStreamableHTTPServerTransport
-  server: McpServer | Server
-  events: SessionEventStore
-  /** Open streams whose event-store stream id is known. */
-  streams: Map<string, TrackedStream>
-  /** Requests in flight plus open streams; only a session at 0 can go idle. */
-  busy: number
-  storeTouchedAt: number
-  announced: boolean
-  closing: boolean
-}
 
 /**
  * Options for one request handled through the web-standard entry point.
@@ -76,6 +61,7 @@ export interface HandleRequestOptions {
  */
 export class SessionManager {
   readonly #options: SessionManagerOptions
+  readonly #report: Report
   readonly #clock: Clock
   readonly #store: SessionStore
   readonly #idleTimeoutMs: number
@@ -88,6 +74,7 @@ export class SessionManager {
 
   constructor(options: SessionManagerOptions) {
     this.#options = options
+    this.#report = createReporter(options.onError)
     this.#clock = options.clock ?? systemClock
     this.#store = options.store ?? new MemorySessionStore({ now: () => this.#clock.now() })
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs
@@ -401,14 +388,8 @@ export class SessionManager {
     return this.#safely('MCPS_STORE_FAILED', 'Failed to look up the stream of an event id', () => session.events.getStreamIdForEventId?.(eventId))
   }
 
-  /** Runs a store call; a failure is reported and read as `undefined`. */
-  async #safely<T>(code: SessionErrorCode, message: string, run: () => T | Promise<T>): Promise<T | undefined> {
-    try {
-      return await run()
-    } catch (error) {
-      this.#report(code, message, error)
-      return undefined
-    }
+  #safely<T>(code: SessionErrorCode, message: string, run: () => T | Promise<T>): Promise<T | undefined> {
+    return safely(this.#report, code, message, run)
   }
 
   #principal(authInfo: AuthInfo | undefined, request: Request): string | undefined {
@@ -419,26 +400,7 @@ export class SessionManager {
   #hook<K extends 'onSessionCreated' | 'onSessionClosed' | 'onStreamDetached' | 'onStreamReattached'>(
     name: K, ...args: Parameters<NonNullable<SessionManagerOptions[K]>>
   ): void {
-    const hook = this.#options[name] as ((...a: unknown[]) => unknown) | undefined
-    if (!hook) return
-    const failed = (error: unknown) => this.#report('MCPS_HOOK_FAILED', `Failed to run hook ${name}: it threw; the request was handled anyway`, error)
-    try {
-      const result = hook(...args)
-      if (result instanceof Promise) result.catch(failed)
-    } catch (error) {
-      failed(error)
-    }
-  }
-
-  #report(code: SessionErrorCode, message: string, cause: unknown): void {
-    const detail = cause instanceof Error ? cause.message : String(cause)
-    const error = new SessionManagerError(code, `${message} (${detail})`, { cause })
-    try {
-      if (this.#options.onError) return this.#options.onError(error)
-    } catch {
-      // An onError that throws falls back to the console below.
-    }
-    console.warn(error.message)
+    runHook(this.#report, name, this.#options[name], args)
   }
 }
 
@@ -456,16 +418,4 @@ export class SessionManager {
  */
 export function createSessionManager(options: SessionManagerOptions): SessionManager {
   return new SessionManager(options)
-}
-
-function isEventStream(response: Response): boolean {
-  return response.body !== null && (response.headers.get('content-type') ?? '').startsWith('text/event-stream')
-}
-
-function eventIdRejected(problem: 'foreign' | 'expired'): Response {
-  return problem === 'foreign'
-    ? rpcError(400, RPC.serverError, 'MCPS_EVENT_ID_INVALID',
-      'Bad Request: Last-Event-ID was not issued for this session (or its stream has expired): open a new GET stream without Last-Event-ID')
-    : rpcError(400, RPC.serverError, 'MCPS_EVENT_ID_EXPIRED',
-      'Bad Request: the events after this Last-Event-ID are no longer retained: open a new GET stream without Last-Event-ID')
 }

@@ -57,3 +57,12 @@ export const storeFailed = () =>
 
 export const internalError = () =>
   rpcError(500, RPC.serverError, 'MCPS_INTERNAL_ERROR', 'Internal error: the request could not be handled; the session, if any, is unchanged')
+
+export const eventIdRejected = (problem: 'foreign' | 'expired') => problem === 'foreign'
+  ? rpcError(400, RPC.serverError, 'MCPS_EVENT_ID_INVALID',
+    'Bad Request: Last-Event-ID was not issued for this session (or its stream has expired): open a new GET stream without Last-Event-ID')
+  : rpcError(400, RPC.serverError, 'MCPS_EVENT_ID_EXPIRED',
+    'Bad Request: the events after this Last-Event-ID are no longer retained: open a new GET stream without Last-Event-ID')
+
+export const isEventStream = (response: Response): boolean =>
+  response.body !== null && (response.headers.get('content-type') ?? '').startsWith('text/event-stream')

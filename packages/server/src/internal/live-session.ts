@@ -1,0 +1,25 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { SessionEventStore } from '../session-event-store.js'
+import type { SessionState } from '../session-store.js'
+import type { TrackedStream } from './tracked-stream.js'
+
+/** A session this node serves: its SDK objects and the bookkeeping of the lifetime policy. */
+export interface LiveSession {
+  id: string
+  principal: string | undefined
+  state: SessionState
+  createdAt: number
+  transport: WebStandardStreamableHTTPServerTransport
+  server: McpServer | Server
+  events: SessionEventStore
+  /** Open streams whose event-store stream id is known. */
+  streams: Map<string, TrackedStream>
+  /** Requests in flight plus open streams; only a session at 0 can go idle. */
+  busy: number
+  storeTouchedAt: number
+  /** onSessionCreated ran, so onSessionClosed will. */
+  announced: boolean
+  closing: boolean
+}
