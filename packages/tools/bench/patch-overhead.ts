@@ -6,6 +6,10 @@
  *
  *   npm run matrix -- install            # once: provides .matrix/<v>/{plain,patched}
  *   npx tsx packages/tools/bench/patch-overhead.ts [--seconds 2] [--rounds 12] [--sessions 20] [--connections 8] [--versions 1.32.2,1.27.1]
+ *   npx tsx packages/tools/bench/patch-overhead.ts --interleaved [--pairs 60] [--batch 200] [--aa]
+ *
+ * `--aa` runs plain against plain: the spread of that ratio around 1.000 is the
+ * noise floor; a patched/plain ratio inside it shows no measurable cost.
  *
  * Workload: the SDK README's sessions-map server (tests/helpers/sessions-app.ts,
  * the one the socket guards use) behind node:http, each variant in its own
@@ -197,5 +201,85 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * `--interleaved`: plain and patched servers live in this one process and the
+ * client alternates short batches between them (ABBA...), so load from other
+ * processes on the machine hits both alike within milliseconds. Reports the
+ * median of per-pair ratios of batch throughput.
+ */
+async function interleaved(): Promise<void> {
+  const pairs = Number(arg('pairs', '60'))
+  const batch = Number(arg('batch', '200'))
+  const sessions = Number(arg('sessions', '20'))
+  const connections = Number(arg('connections', '8'))
+  const versions = arg('versions', '1.32.2,1.27.1').split(',')
+  console.log(`patch overhead${process.argv.includes('--aa') ? ' (A/A: plain vs plain)' : ''}, interleaved in one process: ${versions.join(', ')}; ${pairs} pairs of ${batch}-request batches, ${sessions} sessions, ${connections} keep-alive connections, node ${process.version}`)
+  console.log('\n| SDK | plain req/s (median batch) | patched req/s (median batch) | patched/plain (median of pair ratios) | pairs |')
+  console.log('|---|---|---|---|---|')
+  for (const version of versions) {
+    const targets: Target[] = []
+    const closers: Array<() => void> = []
+    try {
+      for (const variant of ['plain', 'patched'] as const) {
+        // --aa: both sides plain, to measure the noise floor of this machine.
+        const cell = join(root, '.matrix', version, process.argv.includes('--aa') ? 'plain' : variant)
+        if (!existsSync(join(cell, '.mcps-stamp'))) throw new Error(`[mcp-sessions] Failed to find the matrix cell ${version}-${variant}. Run npm run matrix -- install first.`)
+        const dist = join(cell, 'node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm')
+        const sdk = await loadSessionSdk(path => import(pathToFileURL(join(dist, path)).href))
+        const server = createServer(sessionsApp(sdk, { kind: 'node' }).handler)
+        server.keepAliveTimeout = 60_000
+        server.listen(0, '127.0.0.1')
+        await once(server, 'listening')
+        closers.push(() => {
+          server.closeAllConnections()
+          server.close()
+        })
+        const t: Target = { version, variant, child: undefined as unknown as ChildProcess, port: (server.address() as AddressInfo).port, agent: new Agent({ keepAlive: true, maxSockets: connections }), sessions: [] }
+        for (let i = 0; i < sessions; i++) {
+          const init = await post(t, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } } })
+          const id = init.headers['mcp-session-id'] as string
+          await post(t, { jsonrpc: '2.0', method: 'notifications/initialized' }, id)
+          t.sessions.push(id)
+        }
+        targets.push(t)
+      }
+      let next = 0
+      const run = async (t: Target) => {
+        let left = batch
+        const loop = async () => {
+          while (left-- > 0) {
+            const n = next++
+            const res = await post(t, { jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'echo', arguments: {} } }, t.sessions[n % t.sessions.length])
+            if (res.status !== 200 || !res.text.includes('"echo"')) throw new Error(`[mcp-sessions] Bench request failed on ${t.version}-${t.variant}: ${res.status}`)
+          }
+        }
+        const started = process.hrtime.bigint()
+        await Promise.all(Array.from({ length: connections }, loop))
+        return batch / (Number(process.hrtime.bigint() - started) / 1e9)
+      }
+      const [plain, patched] = targets as [Target, Target]
+      for (let i = 0; i < 10; i++) await run(i % 2 ? plain : patched) // warm-up
+      const rps = { plain: [] as number[], patched: [] as number[] }
+      const ratios: number[] = []
+      for (let i = 0; i < pairs; i++) {
+        const first = i % 2 === 0 ? plain : patched
+        const second = first === plain ? patched : plain
+        const a = await run(first)
+        const b = await run(second)
+        const p = first === plain ? a : b
+        const q = first === plain ? b : a
+        rps.plain.push(p)
+        rps.patched.push(q)
+        ratios.push(q / p)
+      }
+      console.log(`| ${version} | ${median(rps.plain).toFixed(0)} | ${median(rps.patched).toFixed(0)} | ${median(ratios).toFixed(3)} | ${pairs} |`)
+    } finally {
+      for (const t of targets) t.agent.destroy()
+      for (const close of closers) close()
+    }
+  }
+}
+
 if (process.argv.includes('--serve')) await serve(process.argv[process.argv.indexOf('--serve') + 1]!)
+else if (process.argv.includes('--interleaved')) await interleaved()
 else await main()
