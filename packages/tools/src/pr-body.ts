@@ -16,7 +16,7 @@ import { SDK_PACKAGE } from './versions.js'
 
 const UPSTREAM = 'https://github.com/modelcontextprotocol/typescript-sdk/'
 
-interface ProofTable {
+export interface ProofTable {
   node: string
   finishedAt: string
   versions: string[]
@@ -40,9 +40,9 @@ function linkedIssues(fix: Fix): string[] {
   })
 }
 
-function readProofTable(): ProofTable | undefined {
+function readProofTable(): ProofTable | null {
   const file = join(cacheRoot, 'proof-table.json')
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ProofTable) : undefined
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ProofTable) : null
 }
 
 /** What this fix's patch set does per SDK version, from patches/manifest.json. */
@@ -51,7 +51,7 @@ function affected(slug: string): string[] {
   return Object.entries(manifest.versions).map(([v, states]) => `${v}: ${states[slug] ?? 'not built'}`)
 }
 
-function testPlan(fix: Fix, table: ProofTable | undefined): string[] {
+function testPlan(fix: Fix, table: ProofTable | null): string[] {
   const out = [
     `Paired proof tests in \`${fix.test}\`: each states only the correct behaviour, and must fail (with an assertion) on the SDK as published and pass with the change, in both the esm and the cjs build. They use vitest and msw or loopback sockets (127.0.0.1, port 0), so they port to \`test/\` in this repository by swapping the matrix loader for direct imports.`,
     ''
@@ -81,12 +81,13 @@ function changeset(fix: Fix): string[] {
 }
 
 /**
- * The PR body for `slug`, as Markdown.
+ * The PR body for `slug`, as Markdown. `table` is a saved proof run; by
+ * default the last one (.cache/proof-table.json), `null` for none.
  *
  * @example
  * console.log(prBody('1708-client-404'))
  */
-export function prBody(slug: string, table = readProofTable()): string {
+export function prBody(slug: string, table: ProofTable | null = readProofTable()): string {
   const fix = fixes.find(f => f.slug === slug)
   if (!fix) throw new Error(`[mcp-sessions] Unknown fix "${slug}". Known fixes: ${fixes.map(f => f.slug).join(', ')}.`)
   return [
