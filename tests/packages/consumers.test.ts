@@ -23,6 +23,7 @@ it('installs, applies, verifies and demonstrates the fixes with npm, pnpm, yarn 
     const mine = rows.filter(r => r.startsWith(`| ${pm}`))
     expect(mine.find(r => r.includes('| mcp-sessions-patch verify |')), pm).toMatch(/\| pass: fixed 1708-client-404/)
     expect(mine.find(r => r.includes('| demo script |')), pm).toMatch(/404 clears the session id: yes/)
+    expect(mine.find(r => r.includes('(unsupported) fails the install |')), pm).toMatch(/\| pass/)
     expect(mine.every(r => r.includes('| pass')), mine.join('\n')).toBe(true)
   }
   expect(rows.filter(r => r.includes('| store left as published | pass'))).toHaveLength(2)

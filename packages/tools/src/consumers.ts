@@ -5,8 +5,9 @@
  * with `"postinstall": "mcp-sessions-patch apply"`. Then in each app:
  * `mcp-sessions-patch verify`, a tiny demo script (404 clears the session id;
  * a server transport continues a session from `{ session }`), a second install
- * (the postinstall must change nothing), and for pnpm and bun a check that the
- * machine-wide store still holds the SDK as published.
+ * (the postinstall must change nothing), an app on an unsupported SDK version
+ * (its install must fail), and for pnpm and bun a check that the machine-wide
+ * store still holds the SDK as published.
  *
  *   npm run consumers              all four package managers
  *   npm run consumers -- pnpm bun  some of them
@@ -190,8 +191,10 @@ function patchedCopiesInStore(app: string, sdkVersion: string, store: string): s
   return hits
 }
 
-async function consumer(pm: Pm, sdk: string, tarball: string, root: string, hydrate: boolean): Promise<{ steps: Step[]; dir: string }> {
-  const dir = join(root, `${pm}-${sdk}`)
+/** SDK version the patch set does not support: the install must fail, naming the supported ones. */
+const UNSUPPORTED_SDK = '1.23.0'
+
+async function writeApp(dir: string, pm: Pm, sdk: string, tarball: string, hydrate: boolean): Promise<void> {
   mkdirSync(dir, { recursive: true })
   const pkg = {
     name: `consumer-${pm}`,
@@ -208,6 +211,11 @@ async function consumer(pm: Pm, sdk: string, tarball: string, root: string, hydr
     writeFileSync(join(dir, '.yarnrc.yml'), `nodeLinker: node-modules\nenableTelemetry: false\nnpmRegistryServer: "${registry}"\n`)
     writeFileSync(join(dir, 'yarn.lock'), '')
   }
+}
+
+async function consumer(pm: Pm, sdk: string, tarball: string, root: string, hydrate: boolean): Promise<{ steps: Step[]; dir: string }> {
+  const dir = join(root, `${pm}-${sdk}`)
+  await writeApp(dir, pm, sdk, tarball, hydrate)
   const { cmd, pre } = pmCommand(pm)
   const env = pmEnv(pmExtraEnv(pm))
   const steps: Step[] = []
@@ -234,6 +242,12 @@ async function consumer(pm: Pm, sdk: string, tarball: string, root: string, hydr
   step('second install keeps the fixes', { ...again, output: again.output + after.output }, again.code === 0 && after.code === 0)
   const reapply = await exec(cmd, [...pre, 'run', 'postinstall'], dir, env)
   step('postinstall again changes nothing', reapply, reapply.code === 0 && /already patched/.test(reapply.output))
+
+  // A postinstall that fails must fail the install; yarn keeps the message in its build log and reports YN0009.
+  const bad = join(root, `${pm}-${UNSUPPORTED_SDK}`)
+  await writeApp(bad, pm, UNSUPPORTED_SDK, tarball, hydrate)
+  const refused = await exec(cmd, [...pre, ...installArgs(pm)], bad, env)
+  step(`SDK ${UNSUPPORTED_SDK} (unsupported) fails the install`, refused, refused.code !== 0 && (pm === 'yarn' ? /YN0009/ : /is not supported/).test(refused.output))
 
   if (pm === 'pnpm' || pm === 'bun') {
     const store = pm === 'pnpm' ? join(storeRoot, 'pnpm-store') : join(storeRoot, 'bun-cache')
@@ -314,7 +328,7 @@ async function main(): Promise<number> {
       ok &&= s.ok
       console.log(`| ${r.version} | ${r.sdk} | ${s.name} | ${s.ok ? 'pass' : 'FAIL'}${s.ok && s.detail ? `: ${s.detail}` : ''} | ${(s.ms / 1000).toFixed(1)} s |`)
     }
-    if (r.steps.length < (c.pm === 'pnpm' || c.pm === 'bun' ? 6 : 5)) ok = false
+    if (r.steps.length < (c.pm === 'pnpm' || c.pm === 'bun' ? 7 : 6)) ok = false
   }
   for (const r of results) for (const s of r.steps) if (!s.ok) console.error(`\n[mcp-sessions] ${r.version}, SDK ${r.sdk}: ${s.name} failed\n${s.detail ?? ''}`)
   console.log(`\nconsumers: ${selected.length} apps in ${((Date.now() - t0) / 1000).toFixed(1)} s (package managers ready after ${((tPm - t0) / 1000).toFixed(1)} s)`)
