@@ -5,11 +5,12 @@
  *
  *   npm run patches:build           write the patches
  *   npm run patches:build -- --check   fail when the committed patches differ from a fresh build
+ *   MCPS_BUILD_VERSIONS=1.25.0,1.25.1 npm run patches:build -- --out /tmp/try   try releases without touching patches/
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fixes, marker, type Fix } from './fixes/index.js'
 import { patchesRoot } from './paths.js'
 import { pristineSdk } from './sdk-cache.js'
@@ -158,14 +159,14 @@ export function buildAll(): { files: Map<string, string>; manifest: Manifest } {
   return { files: out, manifest }
 }
 
-function listCommitted(): Map<string, string> {
+function listCommitted(root: string): Map<string, string> {
   const found = new Map<string, string>()
-  if (!existsSync(patchesRoot)) return found
-  for (const entry of readdirSync(patchesRoot, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name === 'manifest.json') found.set(entry.name, readFileSync(join(patchesRoot, entry.name), 'utf8'))
+  if (!existsSync(root)) return found
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name === 'manifest.json') found.set(entry.name, readFileSync(join(root, entry.name), 'utf8'))
     if (entry.isDirectory()) {
-      for (const f of readdirSync(join(patchesRoot, entry.name))) {
-        if (f.endsWith('.patch')) found.set(join(entry.name, f), readFileSync(join(patchesRoot, entry.name, f), 'utf8'))
+      for (const f of readdirSync(join(root, entry.name))) {
+        if (f.endsWith('.patch')) found.set(join(entry.name, f), readFileSync(join(root, entry.name, f), 'utf8'))
       }
     }
   }
@@ -174,8 +175,10 @@ function listCommitted(): Map<string, string> {
 
 function main(): void {
   const check = process.argv.includes('--check')
+  const out = process.argv.indexOf('--out')
+  const root = out === -1 ? patchesRoot : resolve(process.argv[out + 1] ?? '')
   const { files, manifest } = buildAll()
-  const committed = listCommitted()
+  const committed = listCommitted(root)
   if (check) {
     const problems: string[] = []
     for (const [name, text] of files) {
@@ -190,10 +193,10 @@ function main(): void {
     console.log(`patches are up to date: ${files.size - 1} patch files for ${Object.keys(manifest.versions).length} SDK versions`)
     return
   }
-  for (const name of committed.keys()) if (!files.has(name)) rmSync(join(patchesRoot, name))
+  for (const name of committed.keys()) if (!files.has(name)) rmSync(join(root, name))
   for (const [name, text] of files) {
-    mkdirSync(dirname(join(patchesRoot, name)), { recursive: true })
-    writeFileSync(join(patchesRoot, name), text)
+    mkdirSync(dirname(join(root, name)), { recursive: true })
+    writeFileSync(join(root, name), text)
   }
   for (const [version, states] of Object.entries(manifest.versions)) {
     console.log(`${version}: ${Object.entries(states).map(([s, st]) => `${s} ${st}`).join(', ')}`)

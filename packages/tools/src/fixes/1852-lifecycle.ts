@@ -99,8 +99,9 @@ export const lifecycle: Fix = {
       name: 'one-listener',
       files: both('server/streamableHttp.js'),
       versions: '>=1.25.0 <1.30.0',
-      find: /this\._requestListener = ((?:\(0, [\w$]+\.)?getRequestListener\)?)\(async \(webRequest\) => \{[\s\S]*?\}, \{ overrideGlobalObjects: false \}\);/,
-      replace: (_all, listen) =>
+      // 1.25.0-1.25.2 pass no options; 1.25.3+ pass { overrideGlobalObjects: false }. Keep what each release had.
+      find: /this\._requestListener = ((?:\(0, [\w$]+\.)?getRequestListener\)?)\(async \(webRequest\) => \{[\s\S]*?\n {8}\}(?:, \{ (overrideGlobalObjects: false) \})?\);/,
+      replace: (_all, listen, override) =>
         `// ${m}: the listeners are built once. hono passes the Node request to the fetch\n` +
         `        // callback as env.incoming, which keys the per-request authInfo and parsedBody.\n` +
         `        const fetchCallback = async (webRequest, env) => {\n` +
@@ -110,10 +111,10 @@ export const lifecycle: Fix = {
         `                parsedBody: context?.parsedBody\n` +
         `            });\n` +
         `        };\n` +
-        `        this._requestListener = ${listen}(fetchCallback, { overrideGlobalObjects: false });\n` +
+        `        this._requestListener = ${listen}(fetchCallback${override ? `, { ${override} }` : ''});\n` +
         `        // When the application already read the body (parsedBody), the adapter must not drain\n` +
         `        // or destroy the request after the response: the body is gone, the socket is not its.\n` +
-        `        this._mcpsParsedBodyListener = ${listen}(fetchCallback, { overrideGlobalObjects: false, autoCleanupIncoming: false });`
+        `        this._mcpsParsedBodyListener = ${listen}(fetchCallback, { ${override ? `${override}, ` : ''}autoCleanupIncoming: false });`
     },
     {
       name: 'one-listener-handle',
