@@ -2,28 +2,17 @@
  * The `mcp-sessions-patch` CLI as a consuming app's postinstall runs it: real
  * SDK files from the registry tarball, real patch-package, a throw-away app.
  */
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { patchCli } from '../../helpers/cli.js'
 import { pristineSdk } from '../../../packages/tools/src/sdk-cache.js'
 import { SDK_VERSIONS } from '../../../packages/tools/src/versions.js'
 
-const run = promisify(execFile)
-const bin = join(import.meta.dirname, '..', '..', '..', 'packages', 'patches', 'bin', 'mcp-sessions-patch.js')
 
-async function cli(args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = patchCli
 
 /** A throw-away app whose node_modules holds the given SDK files (a pristine copy, or just a package.json). */
 function app(sdk: { version: string; from?: string }): string {

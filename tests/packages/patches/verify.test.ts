@@ -3,32 +3,21 @@
  * fix, on the SDK as published, and pass once `apply` has run. The apps are
  * copies of the matrix cells (real SDK with its dependencies).
  */
-import { execFile } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { patchCli } from '../../helpers/cli.js'
 import { readManifest } from '../../../packages/patches/src/manifest.js'
 import { checks } from '../../../packages/patches/src/verify/checks.js'
 import { cellDir, ensureCells } from '../../../packages/tools/src/matrix.js'
 import { pristineSdk } from '../../../packages/tools/src/sdk-cache.js'
 
-const run = promisify(execFile)
-const bin = join(import.meta.dirname, '..', '..', '..', 'packages', 'patches', 'bin', 'mcp-sessions-patch.js')
 const manifest = readManifest()
 const versions = Object.keys(manifest.versions)
 const sdkIn = (app: string) => join(app, 'node_modules', '@modelcontextprotocol', 'sdk')
 
-async function cli(args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = patchCli
 
 /** A copy of the version's plain matrix cell: the SDK exactly as npm installs it. */
 function plainApp(version: string): string {
