@@ -8,7 +8,10 @@ export { MemorySessionStore } from './memory-session-store.js'
 export type { SessionRecord, SessionState, SessionStore } from './session-store.js'
 export { MemoryEventStore } from './memory-event-store.js'
 export type { EventIdProblem, MemoryEventStoreOptions } from './memory-event-store.js'
-export type { SessionEventStore } from './session-event-store.js'
+export type { EventSink, SessionEventStore } from './session-event-store.js'
+
+// Multi-node
+export type { SessionRelay } from './session-relay.js'
 
 // Time
 export { systemClock } from './clock.js'

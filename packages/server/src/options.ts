@@ -5,6 +5,7 @@ import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcont
 import type { Clock } from './clock.js'
 import type { SessionManagerError } from './errors.js'
 import type { SessionEventStore } from './session-event-store.js'
+import type { SessionRelay } from './session-relay.js'
 import type { SessionState, SessionStore } from './session-store.js'
 
 /**
@@ -27,8 +28,14 @@ export interface SessionContext {
   sessionId: string
   principal: string | undefined
   authInfo: AuthInfo | undefined
-  /** The initialize request (its body is already consumed). */
+  /** The initialize request (its body is already consumed); for a hydrated session, the request that needed it. */
   request: Request
+  /**
+   * `true` when the session already exists (created on another node, or
+   * dropped from this node's memory) and is continued here from the store:
+   * no initialize runs and `onSessionCreated` does not fire.
+   */
+  hydrated?: boolean
 }
 
 /**
@@ -91,6 +98,16 @@ export interface SessionManagerOptions {
    * Default: a {@link MemoryEventStore} bounded by `maxEventsPerSession` and `streamGraceMs`.
    */
   eventStore?: (context: { sessionId: string }) => SessionEventStore
+  /**
+   * Most session objects this node keeps in memory. Beyond it the least
+   * recently active idle one is dropped locally WITHOUT ending the session:
+   * its record stays in the store and its next request rehydrates it (on any
+   * node). Unlike eviction and idle expiry, nothing ends and no hook fires.
+   * Default: unbounded (`maxSessions` still applies to an unshared store).
+   */
+  maxLocalSessions?: number
+  /** Routes a client's answer to a server-initiated request to the node that sent it (multi-node). */
+  relay?: SessionRelay
   /** Largest POST body read, in bytes (413 above). Default 4 MiB, as the SDK. */
   maxBodyBytes?: number
   /** Passed to each session's SDK transport. */

@@ -1,5 +1,18 @@
 import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { EventIdProblem } from './memory-event-store.js'
+
+/**
+ * Where a followed stream delivers its events (see {@link SessionEventStore.follow}).
+ *
+ * @example
+ * const stop = events.follow(streamId, lastEventId, { event: (id, message) => write(id, message), end: () => close() })
+ */
+export interface EventSink {
+  event(eventId: EventId, message: JSONRPCMessage): void
+  /** The stream is complete: a request stream delivered its response. */
+  end(): void
+}
 
 /**
  * The event store of ONE session, as the manager uses it: the SDK's
@@ -28,4 +41,12 @@ export interface SessionEventStore extends EventStore {
   finished?(streamId: StreamId): void | Promise<void>
   /** The session ended: release everything held for it. */
   dispose?(): void | Promise<void>
+  /**
+   * A shared store (Redis): delivers every event after `afterEventId`, then
+   * each new one stored by ANY node, in order and once; ends a request stream
+   * after its response. When present, the manager serves GET streams (fresh
+   * and resumed) from it, so a message stored on one node reaches a stream
+   * open on another. Returns a function that stops following.
+   */
+  follow?(streamId: StreamId, afterEventId: EventId, sink: EventSink): () => void
 }

@@ -3,23 +3,25 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { systemClock, type Clock } from './clock.js'
 import type { SessionErrorCode } from './errors.js'
 import { MemoryEventStore } from './memory-event-store.js'
 import type { SessionEventStore } from './session-event-store.js'
 import { MemorySessionStore } from './memory-session-store.js'
 import type { CloseReason, SessionManagerOptions } from './options.js'
-import type { SessionStore } from './session-store.js'
+import type { SessionRecord, SessionStore } from './session-store.js'
 import { DEFAULT_MAX_BODY_BYTES, NOT_JSON, TOO_LARGE, classify, parseJson, readWebBody, stateFromInitialize } from './internal/body.js'
 import { IdleQueue } from './internal/idle-queue.js'
 import { readNodeBody, toWebRequest, writeWebResponse } from './internal/node-http.js'
 import * as reply from './internal/responses.js'
-import { eventIdRejected, isEventStream } from './internal/responses.js'
+import { eventIdRejected, isEventStream, rpcError, RPC } from './internal/responses.js'
 import { createReporter, runHook, safely, type Report } from './internal/reporter.js'
 import type { LiveSession } from './internal/live-session.js'
 import { isWellFormedSessionId, newSessionId } from './internal/session-id.js'
 import { trackStream } from './internal/tracked-stream.js'
+import { followedStream } from './internal/followed-stream.js'
+import { RequestIds } from './internal/request-ids.js'
 
 /**
  * The defaults, justified in the README ("Defaults").
@@ -70,7 +72,18 @@ export class SessionManager {
   readonly #maxBodyBytes: number
   readonly #sessions = new Map<string, LiveSession>()
   readonly #idle: IdleQueue
+  /** The store is shared with other nodes (Redis): see {@link SessionStore.shared}. */
+  readonly #shared: boolean
+  readonly #maxLocal: number
+  /** One hydrate in flight per id on this node. */
+  readonly #hydrating = new Map<string, Promise<LiveSession | SessionRecord | undefined>>()
+  /** Sessions with a request in flight or a stream open: their store TTL is refreshed while they stay busy. */
+  readonly #busy = new Set<LiveSession>()
+  readonly #ids: RequestIds | undefined
+  #keepAlive: unknown
   #shutdown = false
+
+
 
   constructor(options: SessionManagerOptions) {
     this.#options = options
@@ -82,8 +95,20 @@ export class SessionManager {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     // The store only needs to know a session is alive well within its TTL.
     this.#touchEveryMs = Math.min(60_000, Math.floor(this.#idleTimeoutMs / 4))
-    this.#idle = new IdleQueue(this.#clock, this.#idleTimeoutMs, id => void this.#end(id, 'idle'))
+    this.#shared = this.#store.shared === true
+    this.#maxLocal = Math.max(1, options.maxLocalSessions ?? Infinity)
+    // @note With a shared store an idle session expires by the store's TTL (no scan, every node
+    // agrees); locally it is only dropped. Alone, the manager ends it here.
+    this.#idle = new IdleQueue(this.#clock, this.#idleTimeoutMs, id => void (this.#shared ? this.#release(id) : this.#end(id, 'idle')))
+    const relay = options.relay
+    this.#ids = relay ? new RequestIds(relay.nodeId) : undefined
+    if (relay) {
+      Promise.resolve(relay.listen((sessionId, message) => this.#relayed(sessionId, message)))
+        .catch(error => this.#report('MCPS_STORE_FAILED', 'Failed to listen for answers routed to this node', error))
+    }
   }
+
+
 
   /** Live sessions on this node. */
   get size(): number {
@@ -129,12 +154,24 @@ export class SessionManager {
     return this.#end(sessionId, reason)
   }
 
-  /** Ends every session (reason `shutdown`) and refuses new ones with 503. */
+  /**
+   * Ends every session (reason `shutdown`) and refuses new ones with 503.
+   * With a shared store the sessions live on for the other nodes: this node
+   * only drops its local objects.
+   */
   async shutdown(): Promise<void> {
     this.#shutdown = true
     this.#idle.stop()
-    await Promise.all([...this.#sessions.keys()].map(id => this.#end(id, 'shutdown')))
+    this.#stopKeepAlive()
+    await Promise.all([...this.#sessions.keys()].map(id => this.#shared ? this.#release(id) : this.#end(id, 'shutdown')))
     try {
+      await this.#options.relay?.close?.()
+    } catch (error) {
+      this.#report('MCPS_STORE_FAILED', 'Failed to close the relay', error)
+    }
+    try {
+
+
       await this.#store.close?.()
     } catch (error) {
       this.#report('MCPS_STORE_FAILED', 'Failed to close the session store', error)
@@ -155,12 +192,15 @@ export class SessionManager {
       if (kind === 'initialize') {
         if (rawId === null) return this.#create(request, authInfo, principal, body)
         if (!isWellFormedSessionId(rawId)) return reply.idInvalid()
-        return (await this.loadSession(rawId, principal)) ? reply.alreadyInitialized() : reply.notFound()
+        const existing = await this.#load(rawId, principal, request, authInfo)
+        if (existing instanceof Response) return existing
+        return existing ? reply.alreadyInitialized() : reply.notFound()
       }
     }
     if (rawId === null) return reply.idRequired()
     if (!isWellFormedSessionId(rawId)) return reply.idInvalid()
-    const session = await this.loadSession(rawId, principal)
+    const session = await this.#load(rawId, principal, request, authInfo)
+    if (session instanceof Response) return session
     if (!session) return reply.notFound()
     if (method === 'DELETE') {
       await this.#end(session.id, 'delete')
@@ -169,7 +209,13 @@ export class SessionManager {
     if (method === 'POST') return this.#forward(session, request, authInfo, body, undefined)
     const lastEventId = request.headers.get('last-event-id')
     if (lastEventId !== null) {
-      const problem = await this.#checkEventId(session, lastEventId)
+      let problem
+      try {
+        problem = await this.#checkEventId(session, lastEventId)
+      } catch (error) {
+        this.#report('MCPS_STORE_FAILED', `Failed to check Last-Event-ID for session "${session.id}"`, error)
+        return reply.storeFailed()
+      }
       if (problem) return eventIdRejected(problem)
     }
     const target = lastEventId === null ? GET_STREAM : await this.#streamOf(session, lastEventId)
@@ -181,21 +227,176 @@ export class SessionManager {
     return this.#forward(session, request, authInfo, body, target === undefined ? undefined : { streamId: target, lastEventId })
   }
 
+  /** {@link loadSession}, with a store failure answered as 503 + Retry-After. */
+  async #load(id: string, principal: string | undefined, request: Request, authInfo: AuthInfo | undefined): Promise<LiveSession | Response | undefined> {
+    try {
+      return await this.loadSession(id, principal, { request, authInfo })
+    } catch (error) {
+      if (error instanceof CreateServerFailed) {
+        this.#report('MCPS_CREATE_SERVER_FAILED', `Failed to continue session "${id}" on this node: createServer threw`, error.cause)
+        return reply.createFailed()
+      }
+      this.#report('MCPS_STORE_FAILED', `Failed to load session "${id}" from the store`, error)
+      return reply.storeFailed()
+    }
+  }
+
+
   /**
-   * The one place a session id becomes a live session. Today: this node's
-   * map. A multi-node store hydrates here on a miss: read the record, check
-   * the principal, build a transport with the SDK's `session: record.state`
-   * option (fix 1658-hydrate) and register it.
+   * The one place a session id becomes a live session: this node's map, or
+   * on a miss the store: read the record, check the principal, and hydrate a
+   * transport with the SDK's `session: record.state` option (fix
+   * 1658-hydrate), without initialize and without `onSessionCreated`. With a
+   * shared store every request also refreshes the record's TTL, and a record
+   * gone from the store (DELETE or expiry on any node) drops the local copy.
+   * Throws when the store fails.
    */
-  protected async loadSession(id: string, principal: string | undefined): Promise<LiveSession | undefined> {
-    const session = this.#sessions.get(id)
+  protected async loadSession(id: string, principal: string | undefined, context: { request?: Request; authInfo?: AuthInfo } = {}): Promise<LiveSession | undefined> {
+    const local = this.#sessions.get(id)
     // @note A foreign principal is answered exactly like an unknown id, so ids cannot be probed.
-    if (!session || session.closing || session.principal !== principal) return undefined
+    if (local && (local.closing || local.principal !== principal)) return undefined
+    if (local && !this.#shared) return local
+    // @note An unshared store is only read back when this node drops objects (maxLocalSessions):
+    // otherwise the map is the truth, and a record whose delete failed cannot come back.
+    if (!local && !this.#shared && this.#options.maxLocalSessions === undefined) return undefined
+    if (local) {
+      const now = this.#clock.now()
+      if (await this.#store.touch(id, now, this.#storeTtl())) {
+        local.storeTouchedAt = now
+        return local.closing ? undefined : local
+      }
+      await this.#release(id)
+      return undefined
+    }
+    // Bounded: a waiter whose principal differs from the first caller's hydrates once itself.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let pending = this.#hydrating.get(id)
+      const mine = !pending
+      if (!pending) {
+        pending = this.#hydrate(id, principal, context).finally(() => this.#hydrating.delete(id))
+        this.#hydrating.set(id, pending)
+      }
+      const result = await pending
+      if (result === undefined) return undefined
+      if ('transport' in result) return result.principal === principal && !result.closing ? result : undefined
+      // The record belongs to someone else: answered as unknown, nothing was built.
+      if (mine || result.principal === principal) return undefined
+    }
+    return undefined
+  }
+
+  /** Builds a live session from the store's record; a record of another principal is returned unbuilt. */
+  async #hydrate(id: string, principal: string | undefined, context: { request?: Request; authInfo?: AuthInfo }): Promise<LiveSession | SessionRecord | undefined> {
+    const record = await this.#store.get(id)
+    if (!record) return undefined
+    if (record.principal !== principal) return record
+    const now = this.#clock.now()
+    if (this.#shared && !(await this.#store.touch(id, now, this.#storeTtl()))) return undefined
+    let server: McpServer | Server
+    try {
+      server = await this.#options.createServer({
+        sessionId: id,
+        principal,
+        authInfo: context.authInfo,
+        request: context.request ?? new Request('http://localhost/'),
+        hydrated: true
+      })
+    } catch (error) {
+      throw new CreateServerFailed(error)
+    }
+    const events = this.#newEvents(id)
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      ...this.#options.transport,
+      session: record.state,
+      eventStore: events
+    } as ConstructorParameters<typeof WebStandardStreamableHTTPServerTransport>[0])
+    const session: LiveSession = {
+      id, principal, state: record.state, createdAt: record.createdAt, transport, server, events, streams: new Map(), deliver: undefined,
+      busy: 0, storeTouchedAt: now, announced: true, closing: false
+    }
+    transport.onclose = () => {
+      if (this.#sessions.get(id) === session) void this.#end(id, 'closed')
+    }
+    try {
+      await server.connect(transport)
+    } catch (error) {
+      await this.#dispose(session)
+      throw error
+    }
+    this.#routeAnswers(session)
+    this.#sessions.set(id, session)
+    this.#idle.add(id, now)
+    this.#trimLocal(id)
     return session
+  }
+
+  #newEvents(id: string): SessionEventStore {
+    const make = this.#options.eventStore
+    return make
+      ? make({ sessionId: id })
+      : new MemoryEventStore({
+        maxEvents: this.#options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
+        maxAgeMs: this.#options.streamGraceMs ?? DEFAULTS.streamGraceMs,
+        now: () => this.#clock.now()
+      })
+  }
+
+  /**
+   * With a relay: requests the session's server sends get ids unique across
+   * nodes, and a client's answer that belongs to another node goes there.
+   * Wraps the transport after `connect()`, which set the server's handlers.
+   */
+  #routeAnswers(session: LiveSession): void {
+    const ids = this.#ids
+    const relay = this.#options.relay
+    if (!ids || !relay) return
+    const { transport } = session
+    const send = transport.send.bind(transport)
+    transport.send = (message, options) => send(ids.outgoing(session.id, message), options)
+    const inner = transport.onmessage
+    session.deliver = message => inner?.call(transport, message)
+    transport.onmessage = (message, extra) => {
+      const route = ids.incoming(session.id, message)
+      if (route.to === 'pass') return inner?.call(transport, message, extra)
+      if (route.to === 'local') return inner?.call(transport, route.message, extra)
+      if (route.to === 'remote') {
+        relay.forward(route.nodeId, session.id, message).catch(error =>
+          this.#report('MCPS_STORE_FAILED', `Failed to route an answer of session "${session.id}" to node "${route.nodeId}"`, error))
+      }
+    }
+  }
+
+  /** An answer routed here by another node. */
+  #relayed(sessionId: string, message: JSONRPCMessage): void {
+    const session = this.#sessions.get(sessionId)
+    const route = this.#ids?.incoming(sessionId, message)
+    if (session?.deliver && route?.to === 'local') session.deliver(route.message)
+  }
+
+  /** Keeps at most `maxLocalSessions` objects here: drops the least recently active idle ones (they live on in the store). */
+  #trimLocal(keep: string): void {
+    for (let guard = this.#sessions.size; this.#sessions.size > this.#maxLocal && guard > 0; guard--) {
+      const victim = this.#idle.oldest()
+      if (victim === undefined || victim === keep) break
+      void this.#release(victim)
+    }
+  }
+
+  /** Drops a session's local objects WITHOUT ending it: no store delete, no hook. */
+  async #release(id: string): Promise<void> {
+    const session = this.#sessions.get(id)
+    if (!session || session.closing) return
+    session.closing = true
+    this.#sessions.delete(id)
+    this.#idle.remove(id)
+    this.#busy.delete(session)
+    this.#ids?.release(id)
+    await this.#dispose(session)
   }
 
   /** `get`: the stream a GET opens (`_GET_stream`) or resumes (with the client's Last-Event-ID). */
   async #forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, get: { streamId: string; lastEventId: string | null } | undefined): Promise<Response> {
+    if (get && session.events.follow) return this.#follow(session, request, get)
     this.#begin(session)
     let response: Response
     try {
@@ -212,6 +413,50 @@ export class SessionManager {
       : undefined
     const prime = cursor === undefined ? undefined : `id: ${cursor}\ndata: \n\n`
     return this.#track(session, response, prime, get?.streamId)
+  }
+
+  /**
+   * A GET stream (fresh, or a resume of any stream) served from a shared
+   * event store: it carries what any node stores for that stream, so a
+   * notification sent on one node reaches the GET stream open on another, and
+   * a resume on this node continues a request stream another node produced.
+   */
+  async #follow(session: LiveSession, request: Request, get: { streamId: string; lastEventId: string | null }): Promise<Response> {
+    if (!(request.headers.get('accept') ?? '').includes('text/event-stream')) {
+      return rpcError(406, RPC.serverError, 'MCPS_INVALID_REQUEST', 'Not Acceptable: Client must accept text/event-stream')
+    }
+    const { streamId, lastEventId } = get
+    let after: string | undefined
+    try {
+      after = lastEventId ?? await session.events.cursor?.(GET_STREAM)
+    } catch (error) {
+      this.#report('MCPS_STORE_FAILED', `Failed to open a stream for session "${session.id}"`, error)
+      return reply.storeFailed()
+    }
+    if (after === undefined) return eventIdRejected('foreign')
+    if (lastEventId !== null) this.#hook('onStreamReattached', session.id, { streamId, lastEventId })
+    const prime = lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE ? `id: ${after}\ndata: \n\n` : undefined
+    this.#begin(session)
+    return followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
+      prime,
+      keepAliveMs: this.#options.streamKeepAliveMs ?? DEFAULTS.streamKeepAliveMs,
+      onEnd: how => {
+        this.#finish(session)
+        if (how === 'finished') this.#finished(session, streamId)
+        if (how === 'detached' && !session.closing && this.#sessions.get(session.id) === session) {
+          this.#hook('onStreamDetached', session.id, { streamId })
+        }
+      }
+    })
+  }
+
+  #finished(session: LiveSession, streamId: string): void {
+    try {
+      Promise.resolve(session.events.finished?.(streamId)).catch(error =>
+        this.#report('MCPS_STORE_FAILED', `Failed to retire stream "${streamId}" of session "${session.id}"`, error))
+    } catch (error) {
+      this.#report('MCPS_STORE_FAILED', `Failed to retire stream "${streamId}" of session "${session.id}"`, error)
+    }
   }
 
   #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined): Response {
@@ -260,11 +505,7 @@ export class SessionManager {
     }
     let events: SessionEventStore
     try {
-      events = this.#options.eventStore?.({ sessionId: id }) ?? new MemoryEventStore({
-        maxEvents: this.#options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
-        maxAgeMs: this.#options.streamGraceMs ?? DEFAULTS.streamGraceMs,
-        now: () => this.#clock.now()
-      })
+      events = this.#newEvents(id)
     } catch (error) {
       this.#report('MCPS_STORE_FAILED', 'Failed to create the event store of a new session', error)
       await server.close().catch(() => {})
@@ -275,7 +516,7 @@ export class SessionManager {
       sessionIdGenerator: () => id,
       eventStore: events
     })
-    const session: LiveSession = { id, principal, state, createdAt: now, transport, server, events, streams: new Map(), busy: 0, storeTouchedAt: now, announced: false, closing: false }
+    const session: LiveSession = { id, principal, state, createdAt: now, transport, server, events, streams: new Map(), deliver: undefined, busy: 0, storeTouchedAt: now, announced: false, closing: false }
     // Set before connect(): the SDK chains its own handler after ours.
     transport.onclose = () => {
       if (this.#sessions.get(id) === session) void this.#end(id, 'closed')
@@ -290,8 +531,12 @@ export class SessionManager {
       await this.#dispose(session)
       return reply.storeFailed()
     }
-    this.#evictFor(id)
+    this.#routeAnswers(session)
+    // @note With a shared store, maxSessions is not enforced: counting all sessions would need a
+    // scan. Bound Redis with its maxmemory and the TTLs; bound this node with maxLocalSessions.
+    if (!this.#shared) this.#evictFor(id)
     this.#sessions.set(id, session)
+    this.#trimLocal(id)
     const response = await this.#forward(session, request, authInfo, body, undefined)
     if (transport.sessionId !== id) {
       // The SDK refused the initialize (bad headers or params): nobody learned the id.
@@ -321,7 +566,13 @@ export class SessionManager {
   }
 
   #begin(session: LiveSession): void {
-    if (session.busy++ === 0) this.#idle.remove(session.id)
+    if (session.busy++ === 0) {
+      this.#idle.remove(session.id)
+      if (this.#shared) {
+        this.#busy.add(session)
+        this.#armKeepAlive()
+      }
+    }
     const now = this.#clock.now()
     if (now - session.storeTouchedAt >= this.#touchEveryMs) {
       session.storeTouchedAt = now
@@ -331,9 +582,35 @@ export class SessionManager {
   }
 
   #finish(session: LiveSession): void {
+    if (session.busy === 1) this.#busy.delete(session)
     if (--session.busy === 0 && !session.closing && this.#sessions.get(session.id) === session) {
       this.#idle.add(session.id, this.#clock.now())
     }
+  }
+
+  /**
+   * With a shared store an open stream is activity too: while any session
+   * here is busy, one timer refreshes the TTL of the busy ones (only those)
+   * every `touchEveryMs`.
+   */
+  #armKeepAlive(): void {
+    if (this.#keepAlive !== undefined || this.#shutdown) return
+    this.#keepAlive = this.#clock.setTimeout(() => {
+      this.#keepAlive = undefined
+      const now = this.#clock.now()
+      for (const session of this.#busy) {
+        if (now - session.storeTouchedAt < this.#touchEveryMs) continue
+        session.storeTouchedAt = now
+        this.#store.touch(session.id, now, this.#storeTtl()).catch(error =>
+          this.#report('MCPS_STORE_FAILED', `Failed to touch session "${session.id}" in the store`, error))
+      }
+      if (this.#busy.size > 0) this.#armKeepAlive()
+    }, this.#touchEveryMs)
+  }
+
+  #stopKeepAlive(): void {
+    if (this.#keepAlive !== undefined) this.#clock.clearTimeout(this.#keepAlive)
+    this.#keepAlive = undefined
   }
 
   #storeTtl(): number {
@@ -347,6 +624,8 @@ export class SessionManager {
     session.closing = true
     this.#sessions.delete(id)
     this.#idle.remove(id)
+    this.#busy.delete(session)
+    this.#ids?.release(id)
     try {
       await this.#dispose(session)
     } finally {
@@ -401,6 +680,13 @@ export class SessionManager {
     name: K, ...args: Parameters<NonNullable<SessionManagerOptions[K]>>
   ): void {
     runHook(this.#report, name, this.#options[name], args)
+  }
+}
+
+/** createServer threw while hydrating: answered 500, not as a store failure. */
+class CreateServerFailed extends Error {
+  constructor(cause: unknown) {
+    super('createServer threw', { cause })
   }
 }
 

@@ -60,4 +60,11 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>
   /** Releases connections or timers; the manager calls it from `shutdown()`. */
   close?(): Promise<void>
+  /**
+   * `true` when other nodes see the same records (Redis). The manager then
+   * checks the record on every request (a DELETE or expiry anywhere ends the
+   * session everywhere), lets the store's TTL expire idle sessions instead of
+   * ending them itself, and on `shutdown()` leaves sessions alive for the other nodes.
+   */
+  readonly shared?: boolean
 }

@@ -1,3 +1,4 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
@@ -14,6 +15,8 @@ export interface LiveSession {
   transport: WebStandardStreamableHTTPServerTransport
   server: McpServer | Server
   events: SessionEventStore
+  /** With a relay: hands a client's answer (original id restored) to the session's server. */
+  deliver: ((message: JSONRPCMessage) => void) | undefined
   /** Open streams whose event-store stream id is known. */
   streams: Map<string, TrackedStream>
   /** Requests in flight plus open streams; only a session at 0 can go idle. */

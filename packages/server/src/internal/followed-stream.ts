@@ -1,0 +1,57 @@
+import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { SessionEventStore } from '../session-event-store.js'
+import type { StreamEnd } from './tracked-stream.js'
+
+const encoder = new TextEncoder()
+
+/**
+ * An SSE response fed from a shared event store instead of the SDK
+ * transport: everything after `after` on `streamId`, then each new event
+ * stored by any node, once and in order. `prime` (an id-only event) is
+ * written first. `onEnd` runs once: `finished` when the store ends the stream
+ * (a request stream's response went out), `detached` when the client leaves.
+ */
+export function followedStream(
+  events: SessionEventStore,
+  streamId: StreamId,
+  after: EventId,
+  headers: Record<string, string>,
+  hooks: { prime?: string; keepAliveMs?: number; onEnd: (end: StreamEnd) => void }
+): Response {
+  let stop: (() => void) | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+  let ended = false
+  const end = (how: StreamEnd) => {
+    if (ended) return
+    ended = true
+    if (timer) clearInterval(timer)
+    stop?.()
+    hooks.onEnd(how)
+  }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (hooks.prime) controller.enqueue(encoder.encode(hooks.prime))
+      stop = events.follow!(streamId, after, {
+        event: (eventId, message) => {
+          if (!ended) controller.enqueue(encoder.encode(`event: message\nid: ${eventId}\ndata: ${JSON.stringify(message)}\n\n`))
+        },
+        end: () => {
+          if (ended) return
+          controller.close()
+          end('finished')
+        }
+      })
+      if (hooks.keepAliveMs) {
+        // A comment line keeps proxies from timing out an idle stream.
+        timer = setInterval(() => {
+          if (!ended) controller.enqueue(encoder.encode(': keep-alive\n\n'))
+        }, hooks.keepAliveMs)
+        timer.unref?.()
+      }
+    },
+    cancel() {
+      end('detached')
+    }
+  })
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers } })
+}
