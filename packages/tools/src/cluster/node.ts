@@ -1,0 +1,83 @@
+/**
+ * One node of the demo multi-node MCP server (the local cluster of
+ * `packages/tools/src/cluster.ts`, the multi-node tests and the cluster
+ * benchmark): node:http + the session manager on Redis (REDIS_URL) + tools:
+ * `echo`, `notify` (a log message on the GET stream, sent by whichever node
+ * serves the call), `ask` (an elicitation round trip), `slow` (streams `count`
+ * log messages related to the call, then the result). GET /stats reports
+ * counters. Prints `listening <port>` when ready.
+ */
+import { createServer } from 'node:http'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { z } from 'zod'
+import { redisSessions } from '../../../redis/src/index.js'
+import { createSessionManager } from '../../../server/src/index.js'
+
+const name = process.env.NODE_NAME ?? `node-${process.pid}`
+const stats = { node: name, pid: process.pid, created: 0, servers: 0, hydrated: 0, closed: 0, errors: [] as string[] }
+
+const redis = process.env.STORE === 'memory' ? undefined : await redisSessions({
+  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  maxAgeMs: Number(process.env.STREAM_GRACE_MS ?? 300_000),
+  onError: error => void stats.errors.push(String((error as Error)?.message ?? error))
+})
+
+// STORE=memory: the single-node in-memory baseline of the benchmark.
+const manager = createSessionManager({
+  ...(process.env.STORE === 'memory' ? {} : redis),
+  maxLocalSessions: process.env.MAX_LOCAL_SESSIONS ? Number(process.env.MAX_LOCAL_SESSIONS) : undefined,
+  idleTimeoutMs: process.env.IDLE_TIMEOUT_MS ? Number(process.env.IDLE_TIMEOUT_MS) : undefined,
+  createServer: ({ hydrated }) => {
+    stats.servers++
+    if (hydrated) stats.hydrated++
+    const server = new McpServer({ name: 'cluster-demo', version: '1.0.0' }, { capabilities: { logging: {} } })
+    server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
+      content: [{ type: 'text', text }, { type: 'text', text: `served by ${name}` }]
+    }))
+    server.registerTool('notify', { inputSchema: { text: z.string() } }, async ({ text }) => {
+      // No related request: the message goes to the session's GET stream, wherever it is open.
+      await server.server.sendLoggingMessage({ level: 'info', data: text })
+      return { content: [{ type: 'text', text: `notified by ${name}` }] }
+    })
+    server.registerTool('ask', { inputSchema: { question: z.string() } }, async ({ question }, extra) => {
+      // Related to the call: the request goes out on the call's own stream.
+      const answer = await server.server.elicitInput({
+        message: question,
+        requestedSchema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] }
+      }, { relatedRequestId: extra.requestId })
+      return { content: [{ type: 'text', text: `${answer.action}:${String(answer.content?.answer ?? '')}` }, { type: 'text', text: `asked by ${name}` }] }
+    })
+    server.registerTool('slow', { inputSchema: { count: z.number().int().min(1).max(1_000), delayMs: z.number().int().min(0).max(1_000) } }, async ({ count, delayMs }, extra) => {
+      for (let i = 1; i <= count; i++) {
+        await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: `part ${i}` } })
+        if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
+      }
+      return { content: [{ type: 'text', text: `done ${count}` }, { type: 'text', text: `streamed by ${name}` }] }
+    })
+    return server
+  },
+  onSessionCreated: () => void stats.created++,
+  onSessionClosed: () => void stats.closed++,
+  onError: error => void stats.errors.push(`${error.code}: ${error.message}`)
+})
+
+const http = createServer((req, res) => {
+  if (req.url === '/stats' || req.url === '/stats?gc=1') {
+    // With --expose-gc, `?gc=1` collects first, so rss/heap reflect what is retained.
+    if (req.url.endsWith('gc=1')) (globalThis as { gc?: () => void }).gc?.()
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...stats, local: manager.size, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }))
+    return
+  }
+  if (req.url !== '/mcp') {
+    res.writeHead(404).end()
+    return
+  }
+  void manager.handleNodeRequest(req, res)
+})
+http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = http.address()
+  process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)
+})
+const stop = () => void manager.shutdown().finally(() => http.close(() => process.exit(0)))
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)

@@ -1,0 +1,67 @@
+/**
+ * Faults on a three-node cluster: a node killed (SIGKILL) while it streams a
+ * tool result, and Redis going away and coming back.
+ */
+import { describe, expect, it } from 'vitest'
+import { initializeMessage, send } from '../server/fixture.js'
+import { connectThrough, startCluster, texts } from './cluster.js'
+
+const call = (name: string, args: Record<string, unknown>, id = 2) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
+
+describe('faults', { timeout: 30_000 }, () => {
+  it('finishes a tool call on another node after the node streaming it is killed, nothing lost or repeated', async () => {
+    const { front, nodes } = await startCluster()
+    const { client, notifications } = await connectThrough(front.url)
+    const target = 1
+    front.route((_req, body) => body.includes('"slow"') ? target : undefined)
+    // A slow client link: the last bytes of the call's stream (its result) stay in the front.
+    front.hold((text, req) => req.method === 'POST' && text.includes('"result"') && text.includes('done 5'))
+    const held = front.once('holding')
+    const resumed = front.nextRequest(e => e.method === 'GET' && e.lastEventId !== undefined && e.lastEventId.includes('/') && !e.lastEventId.includes('_GET_stream'), 15_000)
+    const calling = client.callTool({ name: 'slow', arguments: { count: 5, delayMs: 20 } })
+    await held
+    // The node produced everything and stored it in Redis; the client has not seen the end of it.
+    await nodes[target]!.kill()
+    front.dropHeld()
+    const result = await calling
+    expect(texts(result)).toEqual(['done 5', 'streamed by node-1'])
+    const resume = await resumed
+    expect(resume.node).not.toBe(target)
+    expect(notifications).toEqual(['part 1', 'part 2', 'part 3', 'part 4', 'part 5'])
+    // The session goes on, on the surviving nodes.
+    expect(texts(await client.callTool({ name: 'echo', arguments: { text: 'after' } }))[0]).toBe('after')
+  })
+
+  it('answers 503 with Retry-After and a JSON-RPC error while Redis is down, keeps every node up, and recovers by itself', async () => {
+    const { front, nodes, redis } = await startCluster()
+    const init = await send(front.url, { body: initializeMessage() })
+    const id = init.headers.get('mcp-session-id')!
+    expect((await send(front.url, { sessionId: id, body: call('echo', { text: 'before' }) })).status).toBe(200)
+    await redis.stop()
+    for (let i = 0; i < 3; i++) {
+      for (const r of [await send(front.url, { sessionId: id, body: call('echo', { text: 'during' }) }), await send(front.url, { body: initializeMessage() })]) {
+        expect(r.status).toBe(503)
+        expect(r.headers.get('retry-after')).toBe('1')
+        expect(r.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32000, data: { code: 'MCPS_STORE_FAILED' } }, id: null })
+      }
+    }
+    expect(nodes.every(n => n.child.exitCode === null && n.child.signalCode === null)).toBe(true)
+    await redis.start()
+    // The restarted Redis is empty (no persistence here): the old session is gone, new ones work on every node.
+    let status = 0
+    let fresh: string | null = null
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      const r = await send(front.url, { body: initializeMessage() })
+      status = r.status
+      fresh = r.headers.get('mcp-session-id')
+      if (status !== 200) await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    expect(status).toBe(200)
+    expect((await send(front.url, { sessionId: id, body: call('echo', { text: 'old' }) })).status).toBe(404)
+    for (let i = 0; i < 3; i++) {
+      const r = await send(front.url, { sessionId: fresh!, body: call('echo', { text: `after ${i}` }) })
+      expect(r.status).toBe(200)
+    }
+    expect(nodes.every(n => n.child.exitCode === null && n.child.signalCode === null)).toBe(true)
+  })
+})
