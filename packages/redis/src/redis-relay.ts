@@ -24,6 +24,8 @@ export class RedisRelay {
   readonly #pubsub: PubSub
   readonly #prefix: string
   #off: (() => void) | undefined
+  #retry: ReturnType<typeof setTimeout> | undefined
+  #closed = false
 
   constructor(redis: Commands, pubsub: PubSub, prefix: string, nodeId: string = randomBytes(6).toString('base64url')) {
     this.#redis = redis
@@ -37,9 +39,33 @@ export class RedisRelay {
     await this.#redis.call(undefined, ['PUBLISH', channel, JSON.stringify({ s: sessionId, m: message })])
   }
 
+  /**
+   * Subscribes to this node's channel. If Redis is away, it keeps trying
+   * every second (the returned promise rejects once, for the report) until
+   * it succeeds or the relay is closed.
+   */
   async listen(deliver: (sessionId: string, message: JSONRPCMessage) => void): Promise<void> {
     this.#off?.()
-    this.#off = await this.#pubsub.subscribe(nodeChannel(this.#prefix, this.nodeId), raw => {
+    this.#off = undefined
+    this.#closed = false
+    try {
+      await this.#subscribe(deliver)
+    } catch (error) {
+      const retry = () => {
+        if (this.#closed) return
+        this.#subscribe(deliver).catch(() => {
+          this.#retry = setTimeout(retry, 1_000)
+          this.#retry.unref()
+        })
+      }
+      this.#retry = setTimeout(retry, 1_000)
+      this.#retry.unref()
+      throw error
+    }
+  }
+
+  async #subscribe(deliver: (sessionId: string, message: JSONRPCMessage) => void): Promise<void> {
+    const off = await this.#pubsub.subscribe(nodeChannel(this.#prefix, this.nodeId), raw => {
       let parsed: { s?: unknown; m?: unknown }
       try {
         parsed = JSON.parse(raw) as typeof parsed
@@ -48,9 +74,13 @@ export class RedisRelay {
       }
       if (typeof parsed.s === 'string' && typeof parsed.m === 'object' && parsed.m !== null) deliver(parsed.s, parsed.m as JSONRPCMessage)
     })
+    if (this.#closed) off()
+    else this.#off = off
   }
 
   async close(): Promise<void> {
+    this.#closed = true
+    clearTimeout(this.#retry)
     this.#off?.()
     this.#off = undefined
   }
