@@ -78,6 +78,13 @@ http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = http.address()
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)
 })
-const stop = () => void manager.shutdown().finally(() => http.close(() => process.exit(0)))
+const stop = () => {
+  // Bounded: open streams must not hold the process.
+  setTimeout(() => process.exit(0), 2_000).unref()
+  void manager.shutdown().finally(() => {
+    http.closeAllConnections()
+    http.close(() => process.exit(0))
+  })
+}
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)
