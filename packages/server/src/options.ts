@@ -104,6 +104,9 @@ export interface SessionManagerOptions {
    * its record stays in the store and its next request rehydrates it (on any
    * node). Unlike eviction and idle expiry, nothing ends and no hook fires.
    * Default: unbounded (`maxSessions` still applies to an unshared store).
+   * @note With the default in-memory event store, a dropped session's stored
+   * events go with it: a later `Last-Event-ID` resume gets 400. Use a shared
+   * event store (Redis) when streams must survive the drop.
    */
   maxLocalSessions?: number
   /** Routes a client's answer to a server-initiated request to the node that sent it (multi-node). */
