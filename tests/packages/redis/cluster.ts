@@ -22,7 +22,7 @@ export interface NodeStats {
 export async function startCluster(count = 3, env: (index: number) => Record<string, string> = () => ({})) {
   const redis = await startRedis()
   const nodes: ServerProcess[] = await Promise.all(
-    Array.from({ length: count }, (_, i) => startServerProcess('tests/fixtures/cluster-node.ts', { REDIS_URL: redis.url, NODE_NAME: `node-${i}`, ...env(i) }))
+    Array.from({ length: count }, (_, i) => startServerProcess('tests/fixtures/cluster-node.ts', { REDIS_URL: redis.url, NODE_NAME: `node-${i}`, ...env(i) }, 20_000))
   )
   const front = await startFront(nodes.map(n => n.port))
   const stats = async (i: number) => (await (await fetch(`http://127.0.0.1:${nodes[i]!.port}/stats`)).json()) as NodeStats
