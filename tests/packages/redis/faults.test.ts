@@ -32,6 +32,30 @@ describe('faults', { timeout: 30_000 }, () => {
     expect(texts(await client.callTool({ name: 'echo', arguments: { text: 'after' } }))[0]).toBe('after')
   })
 
+  it('resumes the GET stream on another node after its node is killed, with what was sent meanwhile, once', async () => {
+    const { front, nodes } = await startCluster()
+    const { client, notifications, untilNotifications } = await connectThrough(front.url)
+    const isGet = (e: { method: string; lastEventId: string | undefined }) => e.method === 'GET' && e.lastEventId === undefined
+    const get = front.log.find(isGet) ?? await front.nextRequest(isGet)
+    const other = (get.node + 1) % 3
+    front.route((_req, body) => body.includes('"notify"') ? other : undefined)
+    // One message through the GET stream first: the client then holds a cursor (a stream killed
+    // before its first bytes arrive cannot be resumed; the client opens a fresh one).
+    await client.callTool({ name: 'notify', arguments: { text: 'zero' } })
+    await untilNotifications(1)
+    const resumed = front.nextRequest(e => e.method === 'GET' && (e.lastEventId ?? '').includes('/_GET_stream/'), 15_000)
+    await nodes[get.node]!.kill()
+    // Sent while the client has no GET stream: kept in Redis for the resume.
+    await client.callTool({ name: 'notify', arguments: { text: 'one' } })
+    await client.callTool({ name: 'notify', arguments: { text: 'two' } })
+    const resume = await resumed
+    expect(resume.node).not.toBe(get.node)
+    await untilNotifications(3)
+    await client.callTool({ name: 'notify', arguments: { text: 'three' } })
+    await untilNotifications(4)
+    expect(notifications).toEqual(['zero', 'one', 'two', 'three'])
+  })
+
   it('answers 503 with Retry-After and a JSON-RPC error while Redis is down, keeps every node up, and recovers by itself', async () => {
     const { front, nodes, redis } = await startCluster()
     const init = await send(front.url, { body: initializeMessage() })
