@@ -16,7 +16,7 @@ export interface ServerProcess {
  * Starts a TypeScript server script (through tsx) that prints `listening <port>`.
  * Only this PID is ever signalled; the test's cleanup kills it if still alive.
  */
-export async function startServerProcess(script: string, env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ServerProcess> {
+export async function startServerProcess(script: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
   // @note `node --import tsx` keeps the script in this one process; the tsx CLI would start a
   // grandchild that a SIGKILL of its parent leaves running, holding the port.
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
