@@ -97,14 +97,14 @@ for (const version of versions) {
 
 const guardAreas = [...new Set(records.filter(r => r.kind === 'guard').map(r => r.fix))].sort()
 if (guardAreas.length) {
-  lines.push('', `| Guards (must pass everywhere) | ${versions.join(' | ')} |`, `|---|${versions.map(() => '---').join('|')}|`)
-  for (const area of guardAreas) {
-    const cells = versions.map(v => {
+  lines.push('', `| Guards (must pass everywhere): plain / patched | ${guardAreas.join(' | ')} |`, `|---|${guardAreas.map(() => '---').join('|')}|`)
+  for (const v of versions) {
+    const cells = guardAreas.map(area => {
       const plain = count(r => r.kind === 'guard' && r.fix === area && r.version === v && !r.patched)
       const patched = count(r => r.kind === 'guard' && r.fix === area && r.version === v && r.patched)
-      return `${plain} plain / ${patched} patched`
+      return `${plain} / ${patched}`
     })
-    lines.push(`| ${area} | ${cells.join(' | ')} |`)
+    lines.push(`| ${v} | ${cells.join(' | ')} |`)
   }
 }
 
