@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
+import { listeningPort } from '../../packages/tools/src/cluster/processes.js'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 
@@ -27,21 +28,6 @@ export async function startServerProcess(script: string, env: Record<string, str
     await exited
   }
   onTestFinished(kill)
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`[mcp-sessions] ${script} did not print "listening <port>" within ${timeoutMs} ms`)), timeoutMs)
-    let buffer = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const m = /listening (\d+)/.exec(buffer)
-      if (m) {
-        clearTimeout(timer)
-        resolve(Number(m[1]))
-      }
-    })
-    child.once('exit', code => {
-      clearTimeout(timer)
-      reject(new Error(`[mcp-sessions] ${script} exited (${code}) before listening`))
-    })
-  })
+  const port = await listeningPort(child, script, timeoutMs)
   return { child, port, kill }
 }

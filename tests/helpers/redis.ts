@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, type RedisClientType } from '@redis/client'
 import { onTestFinished } from 'vitest'
+import { pong } from '../../packages/tools/src/cluster/processes.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyClient = RedisClientType<any, any, any, any, any>
@@ -35,17 +36,7 @@ async function freePort(): Promise<number> {
 async function waitForPong(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const ok = await new Promise<boolean>(resolve => {
-      const socket = connect(port, '127.0.0.1')
-      const done = (value: boolean) => {
-        socket.destroy()
-        resolve(value)
-      }
-      socket.setTimeout(500, () => done(false))
-      socket.once('error', () => done(false))
-      socket.once('connect', () => socket.write('PING\r\n'))
-      socket.once('data', chunk => done(chunk.toString().startsWith('+PONG')))
-    })
+    const ok = await pong(port)
     if (ok) return
     await new Promise(resolve => setTimeout(resolve, Math.min(20 * (attempt + 1), 100)))
   }

@@ -18,7 +18,8 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-async function pong(port: number): Promise<boolean> {
+/** True when a TCP `PING` on the loopback port gets `+PONG` within 500 ms. */
+export async function pong(port: number): Promise<boolean> {
   return new Promise<boolean>(resolve => {
     const socket = connect(port, '127.0.0.1')
     const done = (value: boolean) => {
@@ -80,8 +81,20 @@ export async function startNode(env: Record<string, string>, timeoutMs = 15_000,
     child.kill(signal)
     await exited
   }
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`[mcp-sessions] Failed to start a cluster node: no "listening <port>" within ${timeoutMs} ms`)), timeoutMs)
+  const port = await listeningPort(child, 'a cluster node', timeoutMs).catch(async error => {
+    await kill()
+    throw error
+  })
+  return { port, child, kill }
+}
+
+/**
+ * Resolves with the port a child process announces on stdout as `listening <port>`; rejects, naming `what`, when
+ * it exits first or stays silent for `timeoutMs`.
+ */
+export function listeningPort(child: ChildProcess, what: string, timeoutMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`[mcp-sessions] Failed to start ${what}: no "listening <port>" within ${timeoutMs} ms`)), timeoutMs)
     let buffer = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString()
@@ -93,11 +106,7 @@ export async function startNode(env: Record<string, string>, timeoutMs = 15_000,
     })
     child.once('exit', code => {
       clearTimeout(timer)
-      reject(new Error(`[mcp-sessions] Failed to start a cluster node: it exited (${code}) before listening`))
+      reject(new Error(`[mcp-sessions] Failed to start ${what}: it exited (${code}) before listening`))
     })
-  }).catch(async error => {
-    await kill()
-    throw error
   })
-  return { port, child, kill }
 }
