@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, onTestFinished } from 'vitest'
-import { satisfies } from '../../packages/tools/src/semver.js'
+import { satisfies } from '@mcp-sessions/tools/semver.js'
 import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { proof } from '../helpers/proof.js'

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readManifest } from '../../patches/src/manifest.js'
+import { fixStates, readManifest } from '@mcp-sessions/patches'
 import type { ProofRecord } from '../../../tests/helpers/proof.js'
 import { ensureCells, selectedVersions } from './matrix.js'
 import { cacheRoot, repoRoot } from './paths.js'
@@ -77,7 +77,7 @@ const header = ['SDK', ...manifest.fixes.map(f => `${f.number} ${f.slug}`)]
 lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
 for (const version of versions) {
   const cells = manifest.fixes.map(fix => {
-    const state = manifest.versions[version]?.[fix.slug]
+    const state = fixStates(manifest, version)?.[fix.slug]
     const mine = (patched: boolean, kind: ProofRecord['kind']) => (r: ProofRecord) => r.version === version && r.fix === fix.slug && r.patched === patched && r.kind === kind
     if (state === 'not-affected') {
       const plain = count(mine(false, 'proof'))

@@ -1,6 +1,6 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { redisSessions, type EventSink } from '../../../packages/redis/src/index.js'
+import { redisSessions, type EventSink } from '@mcp-sessions/redis'
 import { startRedis, type RedisServer } from '../../helpers/redis.js'
 import { nextEvent } from '../../helpers/wait.js'
 

@@ -11,7 +11,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { MemorySessionStore, type SessionRelay, type SessionStore } from '../../../packages/server/src/index.js'
+import { MemorySessionStore, type SessionRelay, type SessionStore } from '@mcp-sessions/server'
 import { ACCEPT, demoServer, echo, initialize, initializeMessage, PROTOCOL, send, startManager } from './fixture.js'
 
 /** One in-memory store that says it is shared, as Redis does. */

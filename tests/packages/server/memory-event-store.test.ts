@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { MemoryEventStore } from '../../../packages/server/src/index.js'
+import { MemoryEventStore } from '@mcp-sessions/server'
 
 const note = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: n } })
 

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { nextEvent } from '../../helpers/wait.js'
-import { MemoryEventStore } from '../../../packages/server/src/index.js'
+import { MemoryEventStore } from '@mcp-sessions/server'
 import { ACCEPT, PROTOCOL, connectClient, demoServer, echo, initialize, send, startManager } from './fixture.js'
 
 const fastReconnect = { initialReconnectionDelay: 1, maxReconnectionDelay: 10, reconnectionDelayGrowFactor: 1, maxRetries: 5 }

@@ -10,8 +10,8 @@
 import { createServer } from 'node:http'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
-import { redisSessions } from '../../../redis/src/index.js'
-import { createSessionManager } from '../../../server/src/index.js'
+import { redisSessions } from '@mcp-sessions/redis'
+import { createSessionManager } from '@mcp-sessions/server'
 
 const name = process.env.NODE_NAME ?? `node-${process.pid}`
 const stats = { node: name, pid: process.pid, created: 0, servers: 0, hydrated: 0, closed: 0, errors: [] as string[] }
