@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-
-/**
- * Why a `Last-Event-ID` cannot be resumed: it was never issued by this store
- * (another session, garbage, or a stream already forgotten) or the events
- * after it are gone (older than the grace period or pushed out by the length bound).
- *
- * @example
- * if (store.check(lastEventId) === 'expired') console.log('too much was missed: open a fresh stream')
- */
-export type EventIdProblem = 'foreign' | 'expired'
+import { GET_STREAM_ID, type EventIdProblem, type SessionEventStore } from './session-event-store.js'
 
 interface StoredEvent {
   seq: number
@@ -45,8 +36,6 @@ export interface MemoryEventStoreOptions {
   now?: () => number
 }
 
-const GET_STREAM = '_GET_stream'
-
 /**
  * The SDK's `EventStore` for ONE session. Event ids look like
  * `<store tag>.<stream number>.<sequence>`: the random tag makes an id from
@@ -60,7 +49,7 @@ const GET_STREAM = '_GET_stream'
  * const store = new MemoryEventStore({ maxAgeMs: 60_000 })
  * const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator, eventStore: store })
  */
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements SessionEventStore {
   readonly #tag = randomBytes(6).toString('base64url')
   readonly #maxEvents: number
   readonly #maxAgeMs: number
@@ -147,6 +136,14 @@ export class MemoryEventStore implements EventStore {
     if (stream?.answered) this.#forget(stream)
   }
 
+  /** The session ended: drop everything. */
+  dispose(): void {
+    this.#streams.clear()
+    this.#byNo.clear()
+    this.#get = undefined
+    this.#total = 0
+  }
+
   #id(stream: StreamState, seq: number): EventId {
     return `${this.#tag}.${stream.no}.${seq}`
   }
@@ -161,11 +158,11 @@ export class MemoryEventStore implements EventStore {
   }
 
   #stream(streamId: StreamId): StreamState {
-    let stream = streamId === GET_STREAM ? this.#get : this.#streams.get(streamId)
+    let stream = streamId === GET_STREAM_ID ? this.#get : this.#streams.get(streamId)
     if (!stream) {
       stream = { id: streamId, no: this.#nextStreamNo++, lastSeq: 0, firstSeq: 1, events: [], head: 0, answered: false }
       this.#byNo.set(stream.no, stream)
-      if (streamId === GET_STREAM) this.#get = stream
+      if (streamId === GET_STREAM_ID) this.#get = stream
       else this.#streams.set(streamId, stream)
     }
     return stream

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
-import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { EventStore, WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { Clock } from './clock.js'
 import type { SessionManagerError } from './errors.js'
 import type { SessionEventStore } from './session-event-store.js'
@@ -94,19 +94,23 @@ export interface SessionManagerOptions {
   /** Where session records live. Default: a {@link MemorySessionStore}. */
   store?: SessionStore
   /**
-   * Builds the event store of one new session (messages kept for resumes).
-   * Default: a {@link MemoryEventStore} bounded by `maxEventsPerSession` and `streamGraceMs`.
+   * Builds the event store of one session on this node (messages kept for
+   * resumes); a plain SDK `EventStore` works too. Default: a
+   * {@link MemoryEventStore} bounded by `maxEventsPerSession` and `streamGraceMs`.
    */
-  eventStore?: (context: { sessionId: string }) => SessionEventStore
+  eventStore?: (context: { sessionId: string }) => SessionEventStore | EventStore
   /**
    * Most session objects this node keeps in memory. Beyond it the least
-   * recently active idle one is dropped locally WITHOUT ending the session:
-   * its record stays in the store and its next request rehydrates it (on any
-   * node). Unlike eviction and idle expiry, nothing ends and no hook fires.
-   * Default: unbounded (`maxSessions` still applies to an unshared store).
-   * @note With the default in-memory event store, a dropped session's stored
+   * recently active idle one is released WITHOUT ending the session: its
+   * record stays in the store and its next request rehydrates it (on any
+   * node, with a shared store). Releasing ends nothing and fires no hook. A
+   * released session stays under the lifetime policy: with an unshared store
+   * this node still expires it after `idleTimeoutMs`, counts it against
+   * `maxSessions`, may evict it, and fires `onSessionClosed` when it ends;
+   * with a shared store the store's TTL expires it. Default: unbounded.
+   * @note With the default in-memory event store, a released session's stored
    * events go with it: a later `Last-Event-ID` resume gets 400. Use a shared
-   * event store (Redis) when streams must survive the drop.
+   * event store (Redis) when streams must survive the release.
    */
   maxLocalSessions?: number
   /** Routes a client's answer to a server-initiated request to the node that sent it (multi-node). */

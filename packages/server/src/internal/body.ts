@@ -5,9 +5,6 @@ export const TOO_LARGE = Symbol('too large')
 /** A body that is not JSON: the caller answers 400 -32700. */
 export const NOT_JSON = Symbol('not json')
 
-/** Default body limit, the same as the SDK's: 4 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
-
 export async function readWebBody(request: Request, limit: number): Promise<string | typeof TOO_LARGE> {
   if (!request.body) return ''
   const reader = request.body.getReader()

@@ -39,9 +39,20 @@ export class IdleQueue {
     return this.#since.has(id)
   }
 
+  /** When `id` went idle, if it is idle. */
+  since(id: string): number | undefined {
+    return this.#since.get(id)
+  }
+
   /** The least recently active idle session. */
   oldest(): string | undefined {
     for (const id of this.#since.keys()) return id
+    return undefined
+  }
+
+  /** When the least recently active idle session went idle. */
+  oldestSince(): number | undefined {
+    for (const since of this.#since.values()) return since
     return undefined
   }
 
