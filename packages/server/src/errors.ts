@@ -38,11 +38,45 @@ export const SESSION_ERRORS = {
   MCPS_INVALID_REQUEST: {
     status: 400, rpc: -32600, message: 'Invalid Request', hint: 'initialize must be sent alone, not in a batch with other messages'
   },
-  MCPS_NOT_ACCEPTABLE: {
-    status: 406, rpc: SERVER_ERROR, message: 'Not Acceptable: Client must accept text/event-stream',
-    hint: 'send Accept: text/event-stream on GET'
+  MCPS_INVALID_INITIALIZE: {
+    status: 400, rpc: -32600, message: 'Invalid Request: not a valid initialize request',
+    hint: 'send {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion","capabilities","clientInfo":{"name","version"}}}'
   },
+  MCPS_NESTING_TOO_DEEP: {
+    status: 400, rpc: -32600, message: 'Invalid Request: the message is nested too deeply', hint: 'keep JSON nesting within 128 levels'
+  },
+  MCPS_PROTOCOL_VERSION_UNSUPPORTED: {
+    status: 400, rpc: SERVER_ERROR, message: 'Bad Request: unsupported MCP-Protocol-Version',
+    hint: 'send the protocol version initialize returned'
+  },
+  MCPS_HOST_INVALID: {
+    status: 400, rpc: SERVER_ERROR, message: 'Bad Request: malformed Host header', hint: 'send the name or address (and port) the server is reached at'
+  },
+  MCPS_HOST_NOT_ALLOWED: {
+    status: 403, rpc: SERVER_ERROR, message: 'Forbidden: this server does not answer to this Host (DNS rebinding protection)',
+    hint: 'reach it by a name it serves; operators list the names clients use in the allowedHosts option'
+  },
+  MCPS_ORIGIN_NOT_ALLOWED: {
+    status: 403, rpc: SERVER_ERROR, message: 'Forbidden: requests from this Origin are not allowed (DNS rebinding protection)',
+    hint: 'operators list the browser origins allowed to call the server in the allowedOrigins option'
+  },
+  MCPS_NOT_ACCEPTABLE: {
+    status: 406, rpc: SERVER_ERROR, message: 'Not Acceptable',
+    hint: 'accept both application/json and text/event-stream on POST, and text/event-stream on GET'
+  },
+  MCPS_BODY_INCOMPLETE: { status: 400, rpc: SERVER_ERROR, message: 'Bad Request: the request body ended early', hint: 'send the whole body' },
+  MCPS_BODY_TIMEOUT: { status: 408, rpc: SERVER_ERROR, message: 'Request Timeout: the request body did not arrive in time', hint: 'send the whole body at once' },
   MCPS_BODY_TOO_LARGE: { status: 413, rpc: SERVER_ERROR, message: 'Payload Too Large', hint: 'send a smaller request body' },
+  MCPS_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415, rpc: SERVER_ERROR, message: 'Unsupported Media Type: Content-Type must be application/json', hint: 'send the JSON-RPC message as application/json'
+  },
+  MCPS_UNSUPPORTED_ENCODING: {
+    status: 415, rpc: SERVER_ERROR, message: 'Unsupported Media Type: this Content-Encoding is not accepted', hint: 'send the body uncompressed, without Content-Encoding'
+  },
+  MCPS_TOO_MANY_SESSIONS: {
+    status: 429, rpc: SERVER_ERROR, message: 'Too Many Requests: this caller already holds as many sessions as it may, all of them busy',
+    hint: 'end a session you no longer use (DELETE) or keep using an open one'
+  },
   MCPS_METHOD_NOT_ALLOWED: { status: 405, rpc: SERVER_ERROR, message: 'Method Not Allowed', hint: 'use POST, GET or DELETE' },
   MCPS_EVENT_ID_INVALID: {
     status: 400, rpc: SERVER_ERROR, message: 'Bad Request: Last-Event-ID was not issued for this session (or its stream has expired)',
@@ -57,6 +91,9 @@ export const SESSION_ERRORS = {
   },
   MCPS_STORE_FAILED: {
     status: 503, rpc: SERVER_ERROR, message: 'Service Unavailable: the session store did not answer', hint: 'retry shortly', retryAfter: 1
+  },
+  MCPS_AT_CAPACITY: {
+    status: 503, rpc: SERVER_ERROR, message: 'Service Unavailable: every session on this server is busy', hint: 'retry shortly', retryAfter: 5
   },
   MCPS_SHUTTING_DOWN: {
     status: 503, rpc: SERVER_ERROR, message: 'Service Unavailable: the server is shutting down', hint: 'retry on another instance'

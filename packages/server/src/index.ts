@@ -13,6 +13,7 @@ export { GET_STREAM_ID } from './session-event-store.js'
 export type { EventIdProblem, EventSink, SessionEventStore } from './session-event-store.js'
 export { MemoryEventStore } from './memory-event-store.js'
 export type { MemoryEventStoreOptions } from './memory-event-store.js'
+export { MemoryEventPool } from './memory-event-pool.js'
 
 // Multi-node
 export type { SessionRelay } from './session-relay.js'

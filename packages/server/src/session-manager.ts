@@ -3,7 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { systemClock } from './clock.js'
 import { MemorySessionStore } from './memory-session-store.js'
 import type { CloseReason, SessionManagerOptions } from './options.js'
-import { parseJson, readWebBody, TOO_LARGE } from './internal/body.js'
+import { chunksOf } from './internal/body-reader.js'
 import { createContext, type ManagerContext } from './internal/context.js'
 import { Dispatcher } from './internal/dispatcher.js'
 import { handleNodeRequest } from './internal/node-adapter.js'
@@ -21,6 +21,8 @@ export interface HandleRequestOptions {
   authInfo?: AuthInfo
   /** The body, when a framework has already parsed it. */
   parsedBody?: unknown
+  /** The client's network address: without a principal, sessions count against its quota (`maxSessionsPerPrincipal`). */
+  clientAddress?: string
 }
 
 /**
@@ -50,19 +52,18 @@ export class SessionManager {
 
   /** Handles one request on Node's http (or express: pass `req.body` as `parsedBody`). */
   handleNodeRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
-    const core = (request: Request, authInfo: AuthInfo | undefined, body: unknown) => this.#core.handle(request, authInfo, body)
-    return handleNodeRequest(core, this.#ctx.report, this.#ctx.settings.maxBodyBytes, req, res, parsedBody)
+    return handleNodeRequest(incoming => this.#core.handle(incoming), this.#ctx.report, req, res, parsedBody)
   }
 
   /** Handles one web-standard request (Hono, Bun, Deno, workers). */
   async handleRequest(request: Request, options: HandleRequestOptions = {}): Promise<Response> {
     try {
-      let body = options.parsedBody
-      if (body === undefined && request.method === 'POST') {
-        const text = await readWebBody(request, this.#ctx.settings.maxBodyBytes)
-        body = text === TOO_LARGE ? TOO_LARGE : parseJson(text)
-      }
-      return await this.#core.handle(request, options.authInfo, body)
+      return await this.#core.handle({
+        request,
+        authInfo: options.authInfo,
+        body: options.parsedBody !== undefined ? { parsed: options.parsedBody } : { chunks: () => chunksOf(request.body) },
+        address: options.clientAddress
+      })
     } catch (error) {
       this.#ctx.report('MCPS_INTERNAL_ERROR', 'Failed to handle a request: unexpected error', error)
       return errorResponse('MCPS_INTERNAL_ERROR')

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import { MemoryEventPool } from '../memory-event-pool.js'
 import type { SessionManagerOptions } from '../options.js'
 import type { SessionStore } from '../session-store.js'
 import { runHook, type Report } from './reporter.js'
@@ -15,6 +16,8 @@ export interface ManagerContext {
   /** The store is shared with other nodes (Redis): see `SessionStore.shared`. */
   readonly shared: boolean
   readonly report: Report
+  /** The node-wide byte budget of the default in-memory event stores (`maxEventBytes`). */
+  readonly eventPool: MemoryEventPool
   /** Calls a user hook; a throw or rejection is reported, never propagated. */
   hook<K extends HookName>(name: K, ...args: Parameters<NonNullable<SessionManagerOptions[K]>>): void
 }
@@ -27,6 +30,7 @@ export function createContext(options: SessionManagerOptions, settings: Settings
     store,
     shared: store.shared === true,
     report,
+    eventPool: new MemoryEventPool({ maxBytes: settings.maxEventBytes }),
     hook: (name, ...args) => runHook(report, name, options[name], args)
   }
 }

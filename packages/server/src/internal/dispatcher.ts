@@ -1,23 +1,34 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
-import type { SessionErrorCode } from '../errors.js'
 import type { CloseReason } from '../options.js'
 import { AnswerRouting } from './answer-routing.js'
-import { stateFromInitialize } from './body.js'
+import { parsedBody, readBody, type BodyOutcome, type Chunks } from './body-reader.js'
 import type { ManagerContext } from './context.js'
 import { Heartbeat } from './heartbeat.js'
 import type { LiveSession } from './live-session.js'
+import { stateFromInitialize } from './messages.js'
 import { SessionRegistry } from './registry.js'
-import { route, type Route } from './router.js'
+import { routeBody, routeHead, type Refusal } from './router.js'
 import { BuildFailed, SessionFactory, type Caller } from './session-factory.js'
 import { newSessionId } from './session-id.js'
 import { SessionLoader } from './session-loader.js'
 import { SessionStreams } from './streams/session-streams.js'
 import { errorResponse } from './wire.js'
 
+/** One request as an entry point hands it over: the body not read yet, or parsed by a framework. */
+export interface Incoming {
+  request: Request
+  authInfo: AuthInfo | undefined
+  body: { parsed: unknown } | { chunks: () => Chunks }
+  /** The client's network address: the quota key of a caller without a principal. */
+  address?: string
+}
+
 /**
- * The web-standard core of one manager: routes a request (body already
- * parsed) and carries it out. Builds and wires the parts; each owns its state.
+ * The web-standard core of one manager: refuses what the request head
+ * already shows, looks the session up, reads the body only then (within the
+ * limit that applies), and carries the request out. Builds and wires the
+ * parts; each owns its state.
  */
 export class Dispatcher {
   readonly #ctx: ManagerContext
@@ -48,17 +59,32 @@ export class Dispatcher {
     return this.#registry.size
   }
 
-  async handle(request: Request, authInfo: AuthInfo | undefined, body: unknown): Promise<Response> {
+  async handle(incoming: Incoming): Promise<Response> {
     if (this.#shutdown) return errorResponse('MCPS_SHUTTING_DOWN')
-    const routed = route({ method: request.method, sessionId: request.headers.get('mcp-session-id'), body })
-    if (routed.action === 'refuse') return this.#refuse(routed.code)
-    const caller: Caller = { principal: this.#principal(authInfo, request), authInfo, request }
-    if (routed.action === 'create') return this.#create(caller, body)
-    const session = await this.#load(routed.sessionId, caller)
+    const { request, authInfo } = incoming
+    const head = routeHead(request, this.#ctx.settings)
+    if ('refuse' in head) return this.#refuse(head)
+    const principal = this.#principal(authInfo, request)
+    const owner = principal !== undefined ? `p:${principal}` : `a:${incoming.address ?? ''}`
+    const caller: Caller = { principal, owner, authInfo, request }
+    if (head.action === 'initialize') {
+      const body = await this.#body(incoming, head.limit)
+      if (!body.ok) return this.#bodyRefused(body)
+      const routed = routeBody(body.body, false)
+      return routed === 'create' ? this.#create(caller, body.body) : this.#refuse(routed as Refusal)
+    }
+    const session = await this.#load(head.sessionId, caller)
     if (session instanceof Response) return session
-    if (routed.action === 'reinitialize') return errorResponse(session ? 'MCPS_ALREADY_INITIALIZED' : 'MCPS_SESSION_NOT_FOUND')
     if (!session) return errorResponse('MCPS_SESSION_NOT_FOUND')
-    return this.#serve(routed, session, request, authInfo, body)
+    if (head.action === 'get') return this.#streams.open(session, request, authInfo)
+    if (head.action === 'delete') {
+      await this.#registry.end(session.id, 'delete')
+      return new Response(null, { status: 200 })
+    }
+    const body = await this.#body(incoming, head.limit)
+    if (!body.ok) return this.#bodyRefused(body)
+    const routed = routeBody(body.body, true)
+    return routed === 'post' ? this.#streams.forward(session, request, authInfo, body.body) : this.#refuse(routed as Refusal)
   }
 
   close(sessionId: string, reason: CloseReason): Promise<boolean> {
@@ -80,14 +106,11 @@ export class Dispatcher {
     }
   }
 
-  #serve(routed: Route & { action: 'post' | 'get' | 'delete' }, session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown): Promise<Response> | Response {
-    if (routed.action === 'post') return this.#streams.forward(session, request, authInfo, body)
-    if (routed.action === 'get') return this.#streams.open(session, request, authInfo)
-    return this.#registry.end(session.id, 'delete').then(() => new Response(null, { status: 200 }))
-  }
-
   async #create(caller: Caller, body: unknown): Promise<Response> {
     const { store, settings, report } = this.#ctx
+    // Decided before anything is built: a refused initialize has no side effect.
+    const full = this.#registry.admissible(caller.owner)
+    if (full) return errorResponse(full)
     const id = newSessionId()
     const state = stateFromInitialize(id, body, SUPPORTED_PROTOCOL_VERSIONS)
     let session: LiveSession
@@ -107,16 +130,33 @@ export class Dispatcher {
       return errorResponse('MCPS_STORE_FAILED')
     }
     this.#routing.wire(session)
-    this.#registry.add(session, 'new')
+    const refused = this.#registry.add(session, 'new')
+    if (refused) {
+      // Every candidate became busy while this one was built: nothing of it stays.
+      await this.#factory.dispose(session)
+      await store.delete(id).catch(error => report('MCPS_STORE_FAILED', `Failed to delete session "${id}" from the store`, error))
+      return errorResponse(refused)
+    }
     const response = await this.#streams.forward(session, caller.request, caller.authInfo, body)
     if (session.transport.sessionId !== id) {
-      // The SDK refused the initialize (bad headers or params): nobody learned the id.
+      // The SDK refused the initialize after all: nobody learned the id.
       await this.#registry.end(id, 'closed')
       return response
     }
     session.announced = true
     this.#ctx.hook('onSessionCreated', { id, principal, state, createdAt })
     return response
+  }
+
+  #body(incoming: Incoming, limit: number): Promise<BodyOutcome> | BodyOutcome {
+    if ('parsed' in incoming.body) return parsedBody(incoming.body.parsed)
+    return readBody(incoming.body.chunks(), limit, this.#ctx.settings.bodyTimeoutMs)
+  }
+
+  #bodyRefused(outcome: Exclude<BodyOutcome, { ok: true }>): Response {
+    // The client is gone: the answer reaches nobody, and it is not a failure of ours.
+    if ('aborted' in outcome) return errorResponse('MCPS_BODY_INCOMPLETE')
+    return this.#refuse({ refuse: outcome.code, detail: outcome.detail })
   }
 
   /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else 503 + Retry-After. */
@@ -136,10 +176,8 @@ export class Dispatcher {
     return errorResponse(failure.code)
   }
 
-  #refuse(code: SessionErrorCode): Response {
-    if (code === 'MCPS_BODY_TOO_LARGE') return errorResponse(code, { detail: `the request body exceeds ${this.#ctx.settings.maxBodyBytes} bytes` })
-    if (code === 'MCPS_METHOD_NOT_ALLOWED') return errorResponse(code, { headers: { allow: 'GET, POST, DELETE' } })
-    return errorResponse(code)
+  #refuse({ refuse, detail }: Refusal): Response {
+    return errorResponse(refuse, { detail, headers: refuse === 'MCPS_METHOD_NOT_ALLOWED' ? { allow: 'GET, POST, DELETE' } : undefined })
   }
 
   #principal(authInfo: AuthInfo | undefined, request: Request): string | undefined {

@@ -50,10 +50,14 @@ export class IdleQueue {
     return undefined
   }
 
-  /** When the least recently active idle session went idle. */
-  oldestSince(): number | undefined {
-    for (const since of this.#since.values()) return since
-    return undefined
+  /** The two least recently active idle sessions, oldest first (two: one may be excluded by the caller). */
+  oldestTwo(): Array<{ id: string; since: number }> {
+    const out: Array<{ id: string; since: number }> = []
+    for (const [id, since] of this.#since) {
+      out.push({ id, since })
+      if (out.length === 2) break
+    }
+    return out
   }
 
   stop(): void {

@@ -10,6 +10,8 @@ import type { TrackedStream } from './streams/tracked-stream.js'
 export interface LiveSession {
   id: string
   principal: string | undefined
+  /** Whose quota the session counts against: its principal, or the caller's address without one. */
+  owner: string
   state: SessionState
   createdAt: number
   transport: WebStandardStreamableHTTPServerTransport

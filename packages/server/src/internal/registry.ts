@@ -15,7 +15,11 @@ export type TeardownReason = CloseReason | 'released'
 /** A released session of an unshared store: its record is still in the store, and it is still ours to expire. */
 interface Dormant {
   announced: boolean
+  owner: string
 }
+
+/** Why a new session cannot be admitted: its caller is at its quota, or the node at capacity, with every candidate busy. */
+export type AdmissionRefusal = 'MCPS_TOO_MANY_SESSIONS' | 'MCPS_AT_CAPACITY'
 
 /**
  * Owns which sessions this node holds: the live sessions, the dormant ones
@@ -33,6 +37,8 @@ export class SessionRegistry {
   readonly #idle: IdleQueue
   /** Dormant sessions, least recently active first: they expire like live ones. */
   readonly #dormantIdle: IdleQueue
+  /** Per owner (principal, or address): its live and dormant session ids, for the quota. */
+  readonly #owned = new Map<string, Set<string>>()
 
   constructor(ctx: ManagerContext, heartbeat: Heartbeat, dispose: (session: LiveSession) => Promise<void>) {
     this.#ctx = ctx
@@ -70,23 +76,38 @@ export class SessionRegistry {
   }
 
   /**
-   * Registers a live session. A new one first makes room under `maxSessions`
-   * (unshared store); a hydrated one starts idle. Either way the node then
-   * keeps at most `maxLocalSessions` objects.
+   * Whether a new session of `owner` would fit: room, or an idle session to
+   * make room with (the owner's own at its quota; the least recently active
+   * at capacity). Reads only; {@link add} makes the room.
    */
-  add(session: LiveSession, how: 'new' | 'hydrated'): void {
+  admissible(owner: string): AdmissionRefusal | undefined {
+    return this.#room(owner).refused
+  }
+
+  /**
+   * Registers a live session. A new one first makes room: at its owner's
+   * quota that owner's least recently active idle session ends, at
+   * `maxSessions` (unshared store) the node's; a busy session never does.
+   * Returns the refusal when no room can be made (nothing changed then).
+   * A hydrated one starts idle. Either way the node then keeps at most
+   * `maxLocalSessions` objects.
+   */
+  add(session: LiveSession, how: 'new' | 'hydrated'): AdmissionRefusal | undefined {
+    if (how === 'new') {
+      const room = this.#room(session.owner)
+      if (room.refused) return room.refused
+      for (const victim of room.victims) void this.end(victim, 'evicted')
+    }
     const dormant = this.#dormant.get(session.id)
     if (dormant) {
-      this.#dormant.delete(session.id)
-      this.#dormantIdle.remove(session.id)
+      this.#forgetDormant(session.id)
       session.announced = dormant.announced
     }
-    // @note With a shared store, maxSessions is not enforced: counting all sessions would need a
-    // scan. Bound Redis with its maxmemory and the TTLs; bound this node with maxLocalSessions.
-    if (how === 'new' && !this.#ctx.shared) this.#evictFor(session.id)
     this.#live.set(session.id, session)
+    this.#own(session.owner, session.id)
     if (how === 'hydrated') this.#idle.add(session.id, this.#ctx.clock.now())
     this.#trimLocal(session.id)
+    return undefined
   }
 
   /** A request or stream began: the session cannot go idle until it {@link finish}es. */
@@ -122,16 +143,17 @@ export class SessionRegistry {
       this.#idle.remove(id)
       this.#heartbeat.rested(live)
       announced = live.announced
+      this.#disown(live.owner, id)
       if (keepRecord && !this.#ctx.shared) {
         keepRecord = announced
         if (announced) {
-          this.#dormant.set(id, { announced })
+          this.#dormant.set(id, { announced, owner: live.owner })
           this.#dormantIdle.add(id, since)
+          this.#own(live.owner, id)
         }
       }
     } else if (dormant && reason !== 'released') {
-      this.#dormant.delete(id)
-      this.#dormantIdle.remove(id)
+      this.#forgetDormant(id)
       announced = dormant.announced
     } else {
       return false
@@ -161,25 +183,65 @@ export class SessionRegistry {
   }
 
   /**
-   * Makes room for one session, least recently active first (idle and
-   * dormant sessions before busy ones). Synchronous up to the registration,
-   * so concurrent initializes cannot overshoot `maxSessions`; victims close in
-   * the background.
+   * The sessions that must end for one more of `owner`'s: at its quota its
+   * own least recently active idle one, then at `maxSessions` (unshared
+   * store) the node's least recently active idle one. A busy session is never
+   * picked; when no idle one is there, the refusal.
    */
-  #evictFor(newcomer: string): void {
-    const limit = this.#ctx.settings.maxSessions
-    for (let guard = this.#live.size + this.#dormant.size; this.#live.size + this.#dormant.size >= limit && guard > 0; guard--) {
-      const victim = this.#leastRecentlyActive() ?? this.#live.keys().next().value
-      if (victim === undefined || victim === newcomer) break
-      void this.end(victim, 'evicted')
+  #room(owner: string): { victims: string[]; refused?: AdmissionRefusal } {
+    const { settings, shared } = this.#ctx
+    const victims: string[] = []
+    if ((this.#owned.get(owner)?.size ?? 0) >= settings.maxSessionsPerPrincipal) {
+      const own = this.#leastRecentlyActiveOf(owner)
+      if (own === undefined) return { victims, refused: 'MCPS_TOO_MANY_SESSIONS' }
+      victims.push(own)
     }
+    // @note With a shared store, maxSessions is not enforced: counting all sessions would need a
+    // scan. Bound Redis with its maxmemory and the TTLs; bound this node with maxLocalSessions.
+    if (!shared && this.#live.size + this.#dormant.size - victims.length >= settings.maxSessions) {
+      const any = this.#leastRecentlyActive(victims[0])
+      if (any === undefined) return { victims: [], refused: 'MCPS_AT_CAPACITY' }
+      victims.push(any)
+    }
+    return { victims }
   }
 
-  #leastRecentlyActive(): string | undefined {
-    const live = this.#idle.oldestSince()
-    const dormant = this.#dormantIdle.oldestSince()
-    if (dormant !== undefined && (live === undefined || dormant <= live)) return this.#dormantIdle.oldest()
-    return this.#idle.oldest()
+  /** The node's least recently active idle session, live or dormant, other than `except`. */
+  #leastRecentlyActive(except: string | undefined): string | undefined {
+    const candidates = [this.#idle, this.#dormantIdle].flatMap(queue => queue.oldestTwo())
+      .filter(entry => entry.id !== except)
+      .sort((a, b) => a.since - b.since)
+    return candidates[0]?.id
+  }
+
+  /** `owner`'s least recently active idle session; bounded by the quota. */
+  #leastRecentlyActiveOf(owner: string): string | undefined {
+    let best: { id: string; since: number } | undefined
+    for (const id of this.#owned.get(owner) ?? []) {
+      const since = this.#idle.since(id) ?? this.#dormantIdle.since(id)
+      if (since !== undefined && (!best || since < best.since)) best = { id, since }
+    }
+    return best?.id
+  }
+
+  #own(owner: string, id: string): void {
+    let ids = this.#owned.get(owner)
+    if (!ids) this.#owned.set(owner, (ids = new Set()))
+    ids.add(id)
+  }
+
+  #disown(owner: string, id: string): void {
+    const ids = this.#owned.get(owner)
+    if (!ids?.delete(id) || ids.size > 0) return
+    this.#owned.delete(owner)
+  }
+
+  #forgetDormant(id: string): void {
+    const dormant = this.#dormant.get(id)
+    if (!dormant) return
+    this.#dormant.delete(id)
+    this.#dormantIdle.remove(id)
+    this.#disown(dormant.owner, id)
   }
 
   /** Keeps at most `maxLocalSessions` objects here: releases the least recently active idle ones. */

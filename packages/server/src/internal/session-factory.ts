@@ -15,6 +15,8 @@ type TransportOptions = ConstructorParameters<typeof WebStandardStreamableHTTPSe
 /** Who asked for a session, as `createServer` sees it. */
 export interface Caller {
   principal: string | undefined
+  /** The quota key: the principal, or without one the caller's network address. */
+  owner: string
   authInfo: AuthInfo | undefined
   request: Request
 }
@@ -95,7 +97,7 @@ export class SessionFactory {
     }
     const transport = new WebStandardStreamableHTTPServerTransport({ ...this.#ctx.options.transport, ...sdk, eventStore: events })
     const session: LiveSession = {
-      id, principal, state, createdAt, transport, server, events, streams: new Map(), deliver: undefined,
+      id, principal, owner: caller.owner, state, createdAt, transport, server, events, streams: new Map(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false
     }
     // Set before connect(): the SDK chains its own handler after ours.
@@ -110,8 +112,14 @@ export class SessionFactory {
   }
 
   #events(sessionId: string): SessionEventStore {
-    const { options, settings, clock } = this.#ctx
+    const { options, settings, clock, eventPool } = this.#ctx
     if (options.eventStore) return asSessionEventStore(options.eventStore({ sessionId }))
-    return new MemoryEventStore({ maxEvents: settings.maxEventsPerSession, maxAgeMs: settings.streamGraceMs, now: () => clock.now() })
+    return new MemoryEventStore({
+      maxEvents: settings.maxEventsPerSession,
+      maxBytes: settings.maxEventBytesPerSession,
+      maxAgeMs: settings.streamGraceMs,
+      pool: eventPool,
+      clock
+    })
   }
 }

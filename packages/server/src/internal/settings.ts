@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../defaults.js'
 import type { SessionManagerOptions } from '../options.js'
+import { hostPolicy, type HostPolicy } from './host-policy.js'
 
 /** The options with every default applied, computed once per manager. */
 export interface Settings {
@@ -11,6 +12,12 @@ export interface Settings {
   maxEventsPerSession: number
   streamKeepAliveMs: number
   maxBodyBytes: number
+  maxSessionsPerPrincipal: number
+  maxEventBytesPerSession: number
+  maxEventBytes: number
+  maxInitializeBytes: number
+  bodyTimeoutMs: number
+  hosts: HostPolicy
   /** How often the store hears that a busy session is alive: well within its TTL. */
   touchEveryMs: number
   /** The TTL a record gets on create and on every touch. */
@@ -18,6 +25,7 @@ export interface Settings {
 }
 
 export function resolveSettings(options: SessionManagerOptions): Settings {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs
   const touchEveryMs = Math.min(60_000, Math.floor(idleTimeoutMs / 4))
   return {
@@ -27,7 +35,13 @@ export function resolveSettings(options: SessionManagerOptions): Settings {
     streamGraceMs: options.streamGraceMs ?? DEFAULTS.streamGraceMs,
     maxEventsPerSession: options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
     streamKeepAliveMs: options.streamKeepAliveMs ?? DEFAULTS.streamKeepAliveMs,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    maxBodyBytes,
+    maxSessionsPerPrincipal: Math.max(1, options.maxSessionsPerPrincipal ?? DEFAULTS.maxSessionsPerPrincipal),
+    maxEventBytesPerSession: options.maxEventBytesPerSession ?? DEFAULTS.maxEventBytesPerSession,
+    maxEventBytes: options.maxEventBytes ?? DEFAULTS.maxEventBytes,
+    maxInitializeBytes: Math.min(maxBodyBytes, options.maxInitializeBytes ?? DEFAULTS.maxInitializeBytes),
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
+    hosts: hostPolicy(options.allowedHosts, options.allowedOrigins),
     touchEveryMs,
     storeTtlMs: idleTimeoutMs + touchEveryMs
   }
