@@ -40,6 +40,14 @@ export default defineConfig({
           include: ['tests/packages/**/*.test.ts']
         }
       },
+      {
+        extends: true,
+        test: {
+          name: 'hostile',
+          include: ['tests/hostile/**/*.test.ts'],
+          testTimeout: 30_000
+        }
+      },
       ...cells.map(cell => ({
         extends: true as const,
         test: {

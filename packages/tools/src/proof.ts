@@ -53,6 +53,9 @@ if (all) {
   console.log('\n== vitest (packages)')
   const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
   if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
+  console.log('\n== vitest (hostile input)')
+  const hostileCode = run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3'])
+  if (hostileCode !== 0) problems.push(`vitest (hostile) exited ${hostileCode}`)
 }
 console.log('\n== vitest (matrix cells)')
 const code = run(process.execPath, [vitest, 'run', '--project', 'sdk@*', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {

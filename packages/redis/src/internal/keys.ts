@@ -6,8 +6,10 @@
  *   mcps:{<id>}:s:<streamId>     stream: one entry per SSE event            (PX = grace)
  *   channel mcps:{<id>}:s:<streamId>   "an entry was added" (pub/sub)
  *   channel mcps:node:<nodeId>        client responses routed to a node
+ *   mcps:owner:{<owner>}         set: session ids created by one caller     (PX = the idle TTL, from the newest create)
  */
 export const sessionKey = (prefix: string, id: string) => `${prefix}:{${id}}:session`
 export const streamKey = (prefix: string, id: string, streamId: string) => `${prefix}:{${id}}:s:${streamId}`
 export const nodeChannel = (prefix: string, nodeId: string) => `${prefix}:node:${nodeId}`
+export const ownerKey = (prefix: string, owner: string) => `${prefix}:owner:{${owner}}`
 export const DEFAULT_PREFIX = 'mcps'

@@ -109,8 +109,8 @@ export class Dispatcher {
   async #create(caller: Caller, body: unknown): Promise<Response> {
     const { store, settings, report } = this.#ctx
     // Decided before anything is built: a refused initialize has no side effect.
-    const full = this.#registry.admissible(caller.owner)
-    if (full) return errorResponse(full)
+    const full = await this.#admissible(caller.owner)
+    if (full) return full
     const id = newSessionId()
     const state = stateFromInitialize(id, body, SUPPORTED_PROTOCOL_VERSIONS)
     let session: LiveSession
@@ -121,7 +121,7 @@ export class Dispatcher {
     }
     const { principal, createdAt } = session
     try {
-      if (!(await store.create({ id, state, principal, createdAt, lastActiveAt: createdAt }, settings.storeTtlMs))) {
+      if (!(await store.create({ id, state, principal, createdAt, lastActiveAt: createdAt, owner: caller.owner }, settings.storeTtlMs))) {
         throw new Error(`the store already holds a session "${id}"`)
       }
     } catch (error) {
@@ -146,6 +146,25 @@ export class Dispatcher {
     session.announced = true
     this.#ctx.hook('onSessionCreated', { id, principal, state, createdAt })
     return response
+  }
+
+  /**
+   * This node's room (quota and capacity, see the registry); with a shared
+   * store that counts sessions across nodes, the caller's quota there too:
+   * sessions elsewhere may be busy, so at the quota it is 429, not an eviction.
+   */
+  async #admissible(owner: string): Promise<Response | undefined> {
+    const local = this.#registry.admissible(owner)
+    if (local) return errorResponse(local)
+    const { shared, store, settings } = this.#ctx
+    if (!shared || !store.countOwned) return undefined
+    try {
+      if (await store.countOwned(owner) >= settings.maxSessionsPerPrincipal) return errorResponse('MCPS_TOO_MANY_SESSIONS')
+    } catch (error) {
+      this.#ctx.report('MCPS_STORE_FAILED', 'Failed to count the sessions of a caller', error)
+      return errorResponse('MCPS_STORE_FAILED')
+    }
+    return undefined
   }
 
   #body(incoming: Incoming, limit: number): Promise<BodyOutcome> | BodyOutcome {

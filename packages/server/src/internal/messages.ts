@@ -1,3 +1,4 @@
+import { InitializeRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionState } from '../session-store.js'
 
 interface InitializeLike {
@@ -24,7 +25,11 @@ export const initializeOf = (body: unknown): unknown => (Array.isArray(body) ? b
  * supported, else the latest (the SDK's negotiation rule).
  */
 export function stateFromInitialize(sessionId: string, body: unknown, supported: readonly string[]): SessionState {
-  const message = initializeOf(body) as InitializeLike
+  // @note Parsed with the SDK's own schema: it normalizes capabilities (an empty `elicitation: {}` means form
+  // elicitation) as the server does when it reads the initialize, so a session continued from this state
+  // elsewhere sees the same capabilities as the node that created it.
+  const parsed = InitializeRequestSchema.safeParse(initializeOf(body))
+  const message = (parsed.success ? parsed.data : initializeOf(body)) as InitializeLike
   const params = message.params ?? {}
   const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : ''
   const clientInfo = typeof params.clientInfo === 'object' && params.clientInfo !== null

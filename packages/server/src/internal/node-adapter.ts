@@ -34,7 +34,10 @@ export async function handleNodeRequest(core: Core, report: Report, req: Incomin
       address: req.socket.remoteAddress
     }
     const response = await core(incoming)
-    if (!req.complete && req.method === 'POST' && parsedBody === undefined) res.shouldKeepAlive = false
+    // @note An unread body (a refused or unknown-session POST) is discarded by Node after the answer, without
+    // buffering; closing instead would reset the connection and could lose the answer. Only a body declared
+    // larger than any we accept, or one that timed out, ends the connection.
+    if (!req.complete && refusedForSize(response)) res.shouldKeepAlive = false
     await writeWebResponse(response, res)
   } catch (error) {
     report('MCPS_INTERNAL_ERROR', 'Failed to handle a request: unexpected error', error)
@@ -42,6 +45,8 @@ export async function handleNodeRequest(core: Core, report: Report, req: Incomin
     else await writeWebResponse(errorResponse('MCPS_INTERNAL_ERROR'), res).catch(() => res.destroy())
   }
 }
+
+const refusedForSize = (response: Response) => response.status === 413 || response.status === 408
 
 function refuseEarly(req: IncomingMessage): Response | undefined {
   if (!(METHODS as readonly string[]).includes(req.method ?? '')) {

@@ -183,15 +183,17 @@ export class SessionRegistry {
   }
 
   /**
-   * The sessions that must end for one more of `owner`'s: at its quota its
-   * own least recently active idle one, then at `maxSessions` (unshared
-   * store) the node's least recently active idle one. A busy session is never
+   * The sessions that must end for one more of `owner`'s (unshared store):
+   * at its quota its own least recently active idle one, then at
+   * `maxSessions` the node's least recently active idle one. A busy session is never
    * picked; when no idle one is there, the refusal.
    */
   #room(owner: string): { victims: string[]; refused?: AdmissionRefusal } {
     const { settings, shared } = this.#ctx
     const victims: string[] = []
-    if ((this.#owned.get(owner)?.size ?? 0) >= settings.maxSessionsPerPrincipal) {
+    // @note With a shared store the quota is counted by the store across nodes (the dispatcher asks it),
+    // and a session idle here may be busy on another node: nothing is evicted for it.
+    if (!shared && (this.#owned.get(owner)?.size ?? 0) >= settings.maxSessionsPerPrincipal) {
       const own = this.#leastRecentlyActiveOf(owner)
       if (own === undefined) return { victims, refused: 'MCPS_TOO_MANY_SESSIONS' }
       victims.push(own)
