@@ -15,9 +15,10 @@ export interface ServerProcess {
 
 /**
  * Starts a TypeScript server script (through tsx) that prints `listening <port>`.
- * Only this PID is ever signalled; the test's cleanup kills it if still alive.
+ * Only this PID is ever signalled; the test's cleanup kills it if still alive
+ * (pass `register`, e.g. `afterAll`, to start one for a whole suite).
  */
-export async function startServerProcess(script: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServerProcess(script: string, env: Record<string, string> = {}, timeoutMs = 30_000, register: (cleanup: () => Promise<void>) => void = onTestFinished): Promise<ServerProcess> {
   // @note `node --import tsx` keeps the script in this one process; the tsx CLI would start a
   // grandchild that a SIGKILL of its parent leaves running, holding the port.
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -27,7 +28,7 @@ export async function startServerProcess(script: string, env: Record<string, str
     child.kill('SIGKILL')
     await exited
   }
-  onTestFinished(kill)
+  register(kill)
   const port = await listeningPort(child, script, timeoutMs)
   return { child, port, kill }
 }
