@@ -92,19 +92,22 @@ export async function runServerSuite(version: ConformanceVersion, url: string, t
 }
 
 /**
- * Runs the client scenarios of the spec revision (`--suite all`, in parallel
- * as the suite does) with `command` as the client under test; the suite
- * appends the server URL and sets MCP_CONFORMANCE_SCENARIO.
+ * Runs client scenarios with `command` as the client under test, one suite
+ * process per scenario, all at once (the suite itself runs a client suite in
+ * parallel too). The suite appends the server URL to the command and sets
+ * MCP_CONFORMANCE_SCENARIO.
  *
  * @example
- * const results = await runClientSuite('0.1.16', `${process.execPath} --import tsx tests/interop/conformance-client.ts`)
+ * const results = await runClientScenarios('0.1.16', `${process.execPath} client.js`, ['initialize'])
  */
-export async function runClientSuite(version: ConformanceVersion, command: string, timeoutMs = 300_000): Promise<ScenarioResult[]> {
+export async function runClientScenarios(version: ConformanceVersion, command: string, scenarios: string[], timeoutMs = 120_000): Promise<ScenarioResult[]> {
   const out = mkdtempSync(join(tmpdir(), 'mcps-conformance-'))
   try {
-    const { code, output } = await run([inject('interop').conformance[version], 'client', '--command', command, '--suite', 'all', '--spec-version', SPEC_VERSION, '-o', out], timeoutMs)
+    const runs = await Promise.all(scenarios.map(scenario =>
+      run([inject('interop').conformance[version], 'client', '--command', command, '--scenario', scenario, '--spec-version', SPEC_VERSION, '-o', out], timeoutMs)
+    ))
     const results = readResults(out, '')
-    if (!results.length) throw new Error(`[mcp-sessions] Conformance ${version} wrote no client results (exit ${code}):\n${output}`)
+    if (!results.length) throw new Error(`[mcp-sessions] Conformance ${version} wrote no client results:\n${runs.map(r => r.output).join('\n')}`)
     return results
   } finally {
     rmSync(out, { recursive: true, force: true })
