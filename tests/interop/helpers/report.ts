@@ -36,9 +36,13 @@ export interface ClientRecord {
   version: string
   node: string
   steps: ClientStep[]
+  /** Every exchange the recording proxy saw, in order. */
+  wire: string[]
   /** One-line verdicts for the compatibility table. */
   works: string
   onExpiry: string
+  /** Client-side quirks met on the way, worth a line in the README. */
+  notes?: string[]
 }
 
 function write(name: string, value: unknown): void {
