@@ -5,7 +5,7 @@
  * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
  *
  *   npm run proof        the proof table (matrix cells only)
- *   npm test             everything: patch freshness, package tests, then the proof table
+ *   npm test             everything: patch freshness, package tests, interop tests, then the proof table
  *
  * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
  */
@@ -50,6 +50,11 @@ if (all) {
   console.log('\n== vitest (packages)')
   const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
   if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
+  // The official conformance suite and foreign clients (tests/interop/), then the README table they feed.
+  console.log('\n== vitest (interop)')
+  const interopCode = run(process.execPath, [vitest, 'run', '--project', 'interop', '--maxWorkers=4'])
+  if (interopCode !== 0) problems.push(`vitest (interop) exited ${interopCode}`)
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packages/tools/src/interop-table.ts', '--check']) !== 0) problems.push('the README compatibility table differs from what the interop tests recorded')
 }
 console.log('\n== vitest (matrix cells)')
 const code = run(process.execPath, [vitest, 'run', '--project', 'sdk@*', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {

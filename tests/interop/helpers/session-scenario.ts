@@ -5,10 +5,12 @@
  * asserted (from the recording proxy); what the CLIENT does with it is only
  * recorded, for the README's compatibility table.
  */
-import { expect } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { FOREIGN_CLIENTS, NODE_LINE, type ForeignClient } from '../pins.js'
 import type { ClientDriver, Outcome } from './client-driver.js'
+import { startInteropServer } from './interop-server.js'
 import { label, rpcError, type Exchange, type RecordingProxy } from './recording-proxy.js'
-import type { ClientStep } from './report.js'
+import { recordClient, type ClientStep } from './report.js'
 
 export interface ScenarioRun {
   steps: ClientStep[]
@@ -20,6 +22,8 @@ export interface ScenarioRun {
   after: [Outcome, Outcome]
   /** A new session was created after the old one ended. */
   reinitialized: boolean
+  /** What the client reported instead of delivering the notification, if anything. */
+  notifyError?: string
   /** Every exchange as `METHOD label -> status code`, in order (the record's evidence). */
   wire: string[]
   /** Server answers to the two calls after the end: status and data.code. */
@@ -75,9 +79,11 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
   const get = await proxy.waitFor(e => e.method === 'GET' && e.sessionId === sessionId && e.status !== undefined, 3_000)
   const getStream = get?.status === 200
   if (get) expect(String(get.headers?.['content-type']), 'a GET the server accepts is an SSE stream').toContain(getStream ? 'text/event-stream' : 'application/json')
+  const errorsBefore = client.errors.length
   expect(await hook('/test/notify', sessionId)).toBe(200)
   if (getStream) expect(await until(() => get!.text.includes('interop notification'), 3_000), 'the server sends the notification on the open GET stream').toBe(true)
   const notified = await until(() => client.notifications.length > 0, getStream ? 2_000 : 200)
+  const notifyError = notified ? undefined : client.errors.slice(errorsBefore).find(e => !e.startsWith('stderr:'))?.slice(0, 80)
   steps.push({ step: 'notification on the GET stream', server: get ? describeServer(get) + (getStream ? ', notification event sent' : '') : 'the client opened no GET stream', client: notified ? `delivered: ${JSON.stringify(client.notifications[0])}` : `not delivered${client.errors.length ? `; client reported: ${client.errors.slice(-1)[0]!.slice(0, 160)}` : ''}`, ok: notified })
 
   expect(await hook('/test/close', sessionId), 'manager.close(id) ends a live session').toBe(200)
@@ -107,7 +113,7 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
   for (const e of extra) steps.push({ step: 'GET after re-initializing', server: `${describeServer(e)}${e.lastEventId ? ` (Last-Event-ID ${e.lastEventId})` : ''}`, client: 'reconnect attempt', ok: e.status === 200 })
   const answer = (e: Exchange | undefined) => (e ? `${e.status} ${rpcError(e)?.data?.code ?? ''}`.trim() : 'none')
   const calls = proxy.log.slice(mark).filter(e => label(e) === 'tools/call')
-  return { steps, sessionId, notified, getStream, after: [after1, after2], reinitialized: reinit.some(e => e.status === 200), wire, afterServer: [answer(calls[0]), answer(calls.at(-1))] }
+  return { steps, sessionId, notified, notifyError, getStream, after: [after1, after2], reinitialized: reinit.some(e => e.status === 200), wire, afterServer: [answer(calls[0]), answer(calls.at(-1))] }
 }
 
 /**
@@ -118,7 +124,9 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
  */
 export function verdicts(run: ScenarioRun): { works: string; onExpiry: string } {
   const basics = run.steps.slice(0, 3).every(s => s.ok) ? 'initialize, tools/list, tools/call' : `fails at ${run.steps.find(s => !s.ok)?.step}`
-  const notes = run.getStream ? (run.notified ? 'GET-stream notifications delivered' : 'GET stream open, notifications not delivered to the app') : 'no GET stream (no server notifications)'
+  const notes = run.getStream
+    ? run.notified ? 'GET-stream notifications delivered' : `GET stream open, notifications not delivered to the app${run.notifyError ? ` (the client reports "${run.notifyError}")` : ''}`
+    : 'no GET stream (no server notifications)'
   const [a, b] = run.after
   const short = (o: Outcome) => (o.ok ? '' : o.error.replace(/\s+/g, ' ').slice(0, 60))
   const onExpiry = a.ok
@@ -127,6 +135,25 @@ export function verdicts(run: ScenarioRun): { works: string; onExpiry: string } 
       ? `the first call fails (${short(a)}), the next one re-initializes: the app retries once`
       : run.afterServer[1].includes('MCPS_SESSION_ID_REQUIRED')
         ? 'the 404 surfaces as an error and the client drops the session id; later calls go without one (400): the app must create a new client'
-        : `404 on every later call (${short(b)}): the app must create a new client`
+        : `404 on every later call (\`${run.afterServer[1]}\`): the app must create a new client`
   return { works: `${basics}; ${notes}`, onExpiry }
+}
+
+/**
+ * Declares the session-story test of one foreign client and records its run.
+ *
+ * @example
+ * describeSessionStory('ai-sdk-mcp', url => startLibraryDriver('ai-sdk-mcp', url, onTestFinished))
+ */
+export function describeSessionStory(key: ForeignClient, start: (url: string) => ClientDriver): void {
+  const { name, version } = FOREIGN_CLIENTS[key]
+  describe(`${name} ${version}`, () => {
+    it("gets the manager's answers through a whole session, its end and the calls after it", async () => {
+      const { proxy, hook } = await startInteropServer()
+      const client = start(proxy.url)
+      onTestFinished(() => client.close())
+      const run = await runSessionScenario(client, proxy, hook)
+      recordClient({ client: key, package: name, version, node: NODE_LINE, steps: run.steps, wire: run.wire, ...verdicts(run) })
+    }, 60_000)
+  })
 }
