@@ -16,7 +16,8 @@ export interface ServerProcess {
 
 /**
  * Starts a TypeScript server script (through tsx) that prints `listening <port>`.
- * Only this PID is ever signalled; the test's cleanup kills it if still alive.
+ * Only this PID is ever signalled; the test's cleanup kills it if still alive
+ * (pass `register`, e.g. `afterAll`, to start one for a whole suite).
  */
 export async function startServerProcess(
   script: string,
