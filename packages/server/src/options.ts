@@ -94,6 +94,8 @@ export interface SessionManagerOptions {
   streamGraceMs?: number
   /** Interval of SSE comment frames on open streams, so dead connections are noticed; 0 turns them off. Default 15_000. */
   streamKeepAliveMs?: number
+  /** The `retry:` every priming event carries: how long a client waits before it reconnects a closed stream. Default 1_000. */
+  streamRetryMs?: number
   /** Most messages kept per session for resumes, over all its streams. Default 1_000. */
   maxEventsPerSession?: number
   /** Most bytes of messages kept per session for resumes (oldest dropped first). Default 8 MiB. */

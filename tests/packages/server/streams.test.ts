@@ -252,7 +252,11 @@ describe('stream resumption', () => {
 
     await servers.get(a)!.sendLoggingMessage({ level: 'info', data: 'to the new stream' })
     const secondReader = second.body!.getReader()
-    expect(new TextDecoder().decode((await secondReader.read()).value)).toContain('to the new stream')
+    // A resumed stream starts with a priming event naming the cursor it resumed from, then the message.
+    let text = ''
+    for (let i = 0; i < 5 && !text.includes('to the new stream'); i++) text += new TextDecoder().decode((await secondReader.read()).value)
+    expect(text).toContain(`id: ${cursor}\n`)
+    expect(text).toContain('to the new stream')
     await secondReader.cancel()
 
     // A fresh GET while one is open takes over the same way (instead of 409).

@@ -95,7 +95,7 @@ export class SessionFactory {
       await server.close().catch(() => {})
       throw new BuildFailed('MCPS_STORE_FAILED', `Failed to create the event store of session "${id}"`, error)
     }
-    const transport = new WebStandardStreamableHTTPServerTransport({ ...this.#ctx.options.transport, ...sdk, eventStore: events })
+    const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: events })
     const session: LiveSession = {
       id, principal, owner: caller.owner, state, createdAt, transport, server, events, streams: new Map(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false

@@ -11,6 +11,7 @@ export interface Settings {
   streamGraceMs: number
   maxEventsPerSession: number
   streamKeepAliveMs: number
+  streamRetryMs: number
   maxBodyBytes: number
   maxSessionsPerPrincipal: number
   maxEventBytesPerSession: number
@@ -35,6 +36,7 @@ export function resolveSettings(options: SessionManagerOptions): Settings {
     streamGraceMs: options.streamGraceMs ?? DEFAULTS.streamGraceMs,
     maxEventsPerSession: options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
     streamKeepAliveMs: options.streamKeepAliveMs ?? DEFAULTS.streamKeepAliveMs,
+    streamRetryMs: options.transport?.retryInterval ?? options.streamRetryMs ?? DEFAULTS.streamRetryMs,
     maxBodyBytes,
     maxSessionsPerPrincipal: Math.max(1, options.maxSessionsPerPrincipal ?? DEFAULTS.maxSessionsPerPrincipal),
     maxEventBytesPerSession: options.maxEventBytesPerSession ?? DEFAULTS.maxEventBytesPerSession,

@@ -36,18 +36,32 @@ export class SessionStreams {
     this.#registry.begin(session)
     let response: Response
     try {
-      response = await session.transport.handleRequest(request, { authInfo, parsedBody: body })
+      response = await session.transport.handleRequest(get ? request : this.#asNegotiated(session, request), { authInfo, parsedBody: body })
     } finally {
       this.#registry.finish(session)
     }
     if (!isEventStream(response)) return response
     if (get?.lastEventId) this.#ctx.hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
-    // A fresh GET stream gets a resume cursor up front, so a drop before its
-    // first message still resumes without loss (clients >= 2025-11-25 only).
-    const cursor = get && get.lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE
-      ? await this.#safely('Failed to read a resume cursor from the event store', () => session.events.cursor(GET_STREAM_ID))
+    // A GET stream (fresh, or resumed: the SDK primes POST streams itself) starts with a resume cursor, so a
+    // drop before its first message still resumes without loss, and a client that only keeps the ids it saw on
+    // the current connection keeps its cursor (clients >= 2025-11-25 only).
+    const cursor = get && session.state.protocolVersion >= PRIMING_SINCE
+      ? get.lastEventId ?? await this.#safely('Failed to read a resume cursor from the event store', () => session.events.cursor(GET_STREAM_ID))
       : undefined
-    return this.#track(session, response, cursor === undefined ? undefined : primingEvent(cursor), get?.streamId)
+    return this.#track(session, response, cursor === undefined ? undefined : primingEvent(cursor, this.#ctx.settings.streamRetryMs), get?.streamId)
+  }
+
+  /**
+   * The SDK primes a POST stream according to the request's `MCP-Protocol-Version`; a client that sends an older
+   * (supported) version than its session negotiated would get no priming event. The session's version decides.
+   */
+  #asNegotiated(session: LiveSession, request: Request): Request {
+    const negotiated = session.state.protocolVersion
+    const sent = request.headers.get('mcp-protocol-version')
+    if (sent === null || sent === negotiated || negotiated < PRIMING_SINCE) return request
+    const headers = new Headers(request.headers)
+    headers.set('mcp-protocol-version', negotiated)
+    return new Request(request.url, { method: request.method, headers })
   }
 
   /** A GET: checks Last-Event-ID, takes a stream over from a dead connection, opens or resumes it. */
@@ -89,7 +103,7 @@ export class SessionStreams {
     }
     if (after === undefined) return errorResponse('MCPS_EVENT_ID_INVALID')
     if (lastEventId !== null) this.#ctx.hook('onStreamReattached', session.id, { streamId, lastEventId })
-    const prime = lastEventId === null && session.state.protocolVersion >= PRIMING_SINCE ? primingEvent(after) : undefined
+    const prime = session.state.protocolVersion >= PRIMING_SINCE ? primingEvent(after, this.#ctx.settings.streamRetryMs) : undefined
     this.#registry.begin(session)
     return followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
       prime,

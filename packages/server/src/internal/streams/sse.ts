@@ -8,10 +8,11 @@ const encoder = new TextEncoder()
 export const KEEP_ALIVE_FRAME = encoder.encode(': keepalive\n\n')
 
 /**
- * A priming event: an id and empty data, which clients of protocol
- * 2025-11-25 and later take as a resume cursor and do not deliver.
+ * A priming event: an id, the reconnection delay, and empty data, which
+ * clients of protocol 2025-11-25 and later take as a resume cursor and do
+ * not deliver (spec, Transports, Resumability).
  */
-export const primingEvent = (eventId: EventId): string => `id: ${eventId}\ndata: \n\n`
+export const primingEvent = (eventId: EventId, retryMs: number): string => `id: ${eventId}\nretry: ${retryMs}\ndata: \n\n`
 
 export const messageEvent = (eventId: EventId, message: JSONRPCMessage): Uint8Array =>
   encoder.encode(`event: message\nid: ${eventId}\ndata: ${JSON.stringify(message)}\n\n`)
