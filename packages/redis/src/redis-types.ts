@@ -37,6 +37,7 @@ export interface RedisEventStore extends SessionEventStore {
   streamOf(eventId: EventId): StreamId | undefined
   getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined>
   cursor(streamId: StreamId): Promise<EventId>
+  openCursor(streamId: StreamId): Promise<EventId>
   follow(streamId: StreamId, afterEventId: EventId, sink: EventSink): () => void
 }
 

@@ -77,6 +77,8 @@ export class MemoryEventStore implements SessionEventStore {
   #total = 0
   #bytes = 0
   #nextStreamNo = 1
+  /** Streams a client opened without Last-Event-ID at least once. */
+  readonly #opened = new Set<StreamId>()
   #timer: unknown
   #timerAt = Infinity
 
@@ -130,8 +132,8 @@ export class MemoryEventStore implements SessionEventStore {
     // Snapshot first: `send` may await while new events are appended.
     const pending = stream.events.slice(stream.head).filter((event): event is StoredEvent => event !== undefined && event.seq > seq)
     for (const event of pending) {
-      // Priming events carry `{}`: they only mark a position, there is nothing to deliver.
-      if (!isEmpty(event.message)) await send(this.#id(stream, event.seq), event.message)
+      // Markers (priming events carry `{}`) only mark a position: there is nothing to deliver.
+      if (isMessage(event.message)) await send(this.#id(stream, event.seq), event.message)
     }
     return stream.id
   }
@@ -155,6 +157,15 @@ export class MemoryEventStore implements SessionEventStore {
   cursor(streamId: StreamId): EventId {
     const stream = this.#stream(streamId)
     return this.#id(stream, stream.lastSeq)
+  }
+
+  /** The first opening of a stream starts at the beginning of what is retained, later ones at its end. */
+  openCursor(streamId: StreamId): EventId {
+    if (this.#opened.has(streamId)) return this.cursor(streamId)
+    this.#opened.add(streamId)
+    this.#expire()
+    const stream = this.#stream(streamId)
+    return this.#id(stream, stream.firstSeq - 1)
   }
 
   /**
@@ -289,7 +300,4 @@ export class MemoryEventStore implements SessionEventStore {
   }
 }
 
-function isEmpty(message: JSONRPCMessage): boolean {
-  for (const _ in message) return false
-  return true
-}
+const isMessage = (message: JSONRPCMessage): boolean => (message as { jsonrpc?: unknown }).jsonrpc !== undefined

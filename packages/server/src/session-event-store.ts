@@ -33,6 +33,9 @@ export interface EventSink {
 }
 
 /**
+ * Messages without a `jsonrpc` field (the SDK's priming events store `{}`) are
+ * markers: kept as positions, never replayed or followed to a client.
+ *
  * The event store of ONE session, as the manager uses it: the SDK's
  * `EventStore` plus what resumable streams need. `MemoryEventStore` and the
  * Redis event store implement it; a plain SDK `EventStore` passed to the
@@ -53,6 +56,13 @@ export interface SessionEventStore extends EventStore {
    * event at the start of a stream; `undefined` when the store cannot name one.
    */
   cursor(streamId: StreamId): EventId | undefined | Promise<EventId | undefined>
+  /**
+   * Where a client opening `streamId` without `Last-Event-ID` starts: the
+   * beginning of what is retained the first time the stream is opened (so a
+   * message stored before the client first listened still reaches it), its
+   * end every later time. Marks the stream opened.
+   */
+  openCursor(streamId: StreamId): EventId | undefined | Promise<EventId | undefined>
   /** The stream ended normally (its response went out): release what is no longer needed. */
   finished(streamId: StreamId): void | Promise<void>
   /** The session ended or left this node: release everything held for it here. */

@@ -37,6 +37,21 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     expect(stats[2]!.hydrated).toBe(1)
   })
 
+  it('delivers a notification sent before the first GET stream to that stream, opened on another node', async () => {
+    const { nodes } = await startCluster(2)
+    const on = (i: number) => `http://127.0.0.1:${nodes[i]!.port}/mcp`
+    const init = await send(on(0), { body: initializeMessage() })
+    const id = init.headers.get('mcp-session-id')!
+    expect((await send(on(0), { sessionId: id, body: call('notify', { text: 'sent before any GET' }) })).status).toBe(200)
+    const get = await fetch(on(1), { headers: { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL } })
+    expect(get.status).toBe(200)
+    const reader = get.body!.getReader()
+    let text = ''
+    for (let i = 0; i < 10 && !text.includes('sent before any GET'); i++) text += new TextDecoder().decode((await reader.read()).value)
+    await reader.cancel()
+    expect(text).toContain('sent before any GET')
+  })
+
   it('delivers a notification sent by one node on the GET stream open on another', async () => {
     const { front } = await startCluster()
     const { client, untilNotifications, notifications } = await connectThrough(front.url)

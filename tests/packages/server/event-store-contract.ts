@@ -70,6 +70,18 @@ export function eventStoreContract(name: string, make: (options: { maxEvents?: n
       expect((await replay(store, later!)).seen.map(e => e.n)).toEqual([2])
     })
 
+    it('opens a stream at its beginning the first time and at its end afterwards', async () => {
+      const store = (await make({})).forSession('contract-open')
+      await store.storeEvent(GET_STREAM_ID, note(1))
+      await store.storeEvent(GET_STREAM_ID, note(2))
+      const first = await store.openCursor(GET_STREAM_ID)
+      expect(await store.check(first!)).toBeUndefined()
+      expect((await replay(store, first!)).seen.map(e => e.n)).toEqual([1, 2])
+      const again = await store.openCursor(GET_STREAM_ID)
+      await store.storeEvent(GET_STREAM_ID, note(3))
+      expect((await replay(store, again!)).seen.map(e => e.n)).toEqual([3])
+    })
+
     it('reports a resume point whose next events were dropped by the length bound as expired', async () => {
       const store = (await make({ maxEvents: 3 })).forSession('contract-d')
       const ids: string[] = []

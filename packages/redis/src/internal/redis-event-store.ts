@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { GET_STREAM_ID, type EventIdProblem, type EventSink, type SessionEventStore } from '@mcp-sessions/server'
-import { streamKey } from './keys.js'
+import { openedKey, streamKey } from './keys.js'
 import type { PubSub } from './pubsub.js'
 import type { RedisEventStoreOptions } from '../redis-types.js'
 import { compareEntryIds, splitEntryId, type Commands } from './redis.js'
@@ -23,11 +23,12 @@ local t = redis.call('TIME')
 local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
 if oldest > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d', oldest)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PUBLISH', KEYS[1], id)
 return id`
 
 // Newest id ever issued, oldest retained entry and its predecessor; nil without a key.
-const INFO = `
+const INFO_BODY = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local last = '0-0'
@@ -37,6 +38,17 @@ if not first then return {last, '', '0-0'} end
 local prev = '0-0'
 for i = 1, #first[2], 2 do if first[2][i] == 'p' then prev = first[2][i + 1] end end
 return {last, first[1], prev}`
+const INFO = INFO_BODY
+
+// The first opening of a stream (no "opened" flag yet) starts at the beginning of what is retained, every later
+// one at the end. The flag lives as long as the stream key (STORE refreshes both).
+const OPEN = `
+local opened = redis.call('EXISTS', KEYS[2]) == 1
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+local info = (function() ${INFO_BODY} end)()
+if not info then return '0-0' end
+if opened then return info[1] end
+return info[3]`
 
 /**
  * The SDK's `EventStore` for ONE session, on Redis Streams: one stream key per
@@ -66,7 +78,7 @@ export class RedisStreamEventStore implements SessionEventStore {
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const s = this.#stores
     const key = this.#key(streamId)
-    const entry = await s.redis.script<string>(STORE, [key], [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
+    const entry = await s.redis.script<string>(STORE, [key, this.#openedKey(streamId)], [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
     if (streamId !== GET_STREAM_ID && isResponse(message)) this.#answered.add(streamId)
     return this.#eventId(streamId, entry)
   }
@@ -110,6 +122,12 @@ export class RedisStreamEventStore implements SessionEventStore {
   /** An id for "everything on this stream so far", without storing an event (the priming cursor). */
   async cursor(streamId: StreamId): Promise<EventId> {
     return this.#eventId(streamId, (await this.#info(streamId))?.lastGenerated ?? '0-0')
+  }
+
+  /** Where a client opening the stream without Last-Event-ID starts: its beginning the first time, its end later. */
+  async openCursor(streamId: StreamId): Promise<EventId> {
+    const entry = await this.#stores.redis.script<string>(OPEN, [this.#key(streamId), this.#openedKey(streamId)], [String(this.#stores.maxAgeMs)])
+    return this.#eventId(streamId, String(entry))
   }
 
   /** The stream's response went out in full: keep its events only briefly. */
@@ -194,6 +212,10 @@ export class RedisStreamEventStore implements SessionEventStore {
     return streamKey(this.#stores.prefix, this.#sessionId, streamId)
   }
 
+  #openedKey(streamId: StreamId): string {
+    return openedKey(this.#stores.prefix, this.#sessionId, streamId)
+  }
+
   #eventId(streamId: StreamId, entry: string): EventId {
     return `${this.#tag}${ID_SEPARATOR}${streamId}${ID_SEPARATOR}${entry}`
   }
@@ -218,8 +240,8 @@ export class RedisStreamEventStore implements SessionEventStore {
     return (reply ?? []).map(([id, fields]) => {
       const json = fields[fields.indexOf('m') + 1]
       const message = json ? JSON.parse(json) as JSONRPCMessage : undefined
-      // Priming events are stored as `{}`: a position, nothing to deliver.
-      return { entry: id, message: message && Object.keys(message).length > 0 ? message : undefined }
+      // Markers (priming events are stored as `{}`) are a position, nothing to deliver.
+      return { entry: id, message: message && (message as { jsonrpc?: unknown }).jsonrpc !== undefined ? message : undefined }
     })
   }
 }

@@ -8,7 +8,7 @@ import type { SessionEventStore } from '../session-event-store.js'
  */
 export function asSessionEventStore(store: EventStore | SessionEventStore): SessionEventStore {
   const full = store as Partial<SessionEventStore>
-  if (full.check && full.cursor && full.finished && full.dispose) return store as SessionEventStore
+  if (full.check && full.cursor && full.openCursor && full.finished && full.dispose) return store as SessionEventStore
   const streamOf = store.getStreamIdForEventId?.bind(store)
   return {
     storeEvent: store.storeEvent.bind(store),
@@ -16,6 +16,7 @@ export function asSessionEventStore(store: EventStore | SessionEventStore): Sess
     getStreamIdForEventId: streamOf,
     check: full.check?.bind(store) ?? (async eventId => streamOf && (await streamOf(eventId)) === undefined ? 'foreign' : undefined),
     cursor: full.cursor?.bind(store) ?? (() => undefined),
+    openCursor: full.openCursor?.bind(store) ?? full.cursor?.bind(store) ?? (() => undefined),
     finished: full.finished?.bind(store) ?? (() => {}),
     dispose: full.dispose?.bind(store) ?? (() => {}),
     follow: full.follow?.bind(store)

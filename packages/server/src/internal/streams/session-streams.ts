@@ -8,10 +8,14 @@ import { followedStream } from './followed-stream.js'
 import { PRIMING_SINCE, primingEvent } from './sse.js'
 import { trackStream, type StreamEnd } from './tracked-stream.js'
 
-/** A GET: the stream it opens (`_GET_stream`) or resumes (with the client's Last-Event-ID). */
+/** A GET: the stream it opens (`_GET_stream`) or resumes (from `lastEventId`). */
 interface GetTarget {
   streamId: string
   lastEventId: string | null
+  /** The client resumed (sent Last-Event-ID): the hooks hear of a reattach. */
+  resumed?: boolean
+  /** A fresh stream followed from a shared store: where it starts. */
+  after?: string
 }
 
 /**
@@ -41,12 +45,12 @@ export class SessionStreams {
       this.#registry.finish(session)
     }
     if (!isEventStream(response)) return response
-    if (get?.lastEventId) this.#ctx.hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
+    if (get?.resumed && get.lastEventId) this.#ctx.hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
     // A GET stream (fresh, or resumed: the SDK primes POST streams itself) starts with a resume cursor, so a
     // drop before its first message still resumes without loss, and a client that only keeps the ids it saw on
     // the current connection keeps its cursor (clients >= 2025-11-25 only).
     const cursor = get && session.state.protocolVersion >= PRIMING_SINCE
-      ? get.lastEventId ?? await this.#safely('Failed to read a resume cursor from the event store', () => session.events.cursor(GET_STREAM_ID))
+      ? get.lastEventId ?? get.after ?? await this.#safely('Failed to read a resume cursor from the event store', () => session.events.cursor(GET_STREAM_ID))
       : undefined
     return this.#track(session, response, cursor === undefined ? undefined : primingEvent(cursor, this.#ctx.settings.streamRetryMs), get?.streamId)
   }
@@ -83,7 +87,34 @@ export class SessionStreams {
     // hand the stream over instead of answering 409 until TCP gives up.
     const stale = target === undefined ? undefined : session.streams.get(target)
     if (stale) await stale.detach()
-    return this.forward(session, request, authInfo, undefined, target === undefined ? undefined : { streamId: target, lastEventId })
+    if (target === undefined) return this.forward(session, request, authInfo, undefined)
+    if (lastEventId !== null) return this.forward(session, request, authInfo, undefined, { streamId: target, lastEventId, resumed: true })
+    return this.#openFresh(session, request, authInfo)
+  }
+
+  /**
+   * A GET without Last-Event-ID. The first one of a session starts where the
+   * session's GET stream begins, so a notification sent before the client
+   * first listened is delivered (within the grace period): served as a resume
+   * from there, which the hooks do not see as one.
+   */
+  async #openFresh(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
+    let start: string | undefined
+    let end: string | undefined
+    try {
+      start = await session.events.openCursor(GET_STREAM_ID)
+      end = start === undefined ? undefined : await session.events.cursor(GET_STREAM_ID)
+    } catch (error) {
+      this.#ctx.report('MCPS_STORE_FAILED', `Failed to open the GET stream of session "${session.id}"`, error)
+      return errorResponse('MCPS_STORE_FAILED')
+    }
+    if (start === undefined || start === end || session.events.follow) {
+      return this.forward(session, request, authInfo, undefined, { streamId: GET_STREAM_ID, lastEventId: null, after: start })
+    }
+    const headers = new Headers(request.headers)
+    headers.set('last-event-id', start)
+    const resume = new Request(request.url, { method: 'GET', headers })
+    return this.forward(session, resume, authInfo, undefined, { streamId: GET_STREAM_ID, lastEventId: start, resumed: false })
   }
 
   /**
@@ -96,13 +127,13 @@ export class SessionStreams {
     const { streamId, lastEventId } = get
     let after: string | undefined
     try {
-      after = lastEventId ?? await session.events.cursor(GET_STREAM_ID)
+      after = lastEventId ?? get.after ?? await session.events.cursor(GET_STREAM_ID)
     } catch (error) {
       this.#ctx.report('MCPS_STORE_FAILED', `Failed to open a stream for session "${session.id}"`, error)
       return errorResponse('MCPS_STORE_FAILED')
     }
     if (after === undefined) return errorResponse('MCPS_EVENT_ID_INVALID')
-    if (lastEventId !== null) this.#ctx.hook('onStreamReattached', session.id, { streamId, lastEventId })
+    if (get.resumed && lastEventId !== null) this.#ctx.hook('onStreamReattached', session.id, { streamId, lastEventId })
     const prime = session.state.protocolVersion >= PRIMING_SINCE ? primingEvent(after, this.#ctx.settings.streamRetryMs) : undefined
     this.#registry.begin(session)
     return followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
