@@ -11,6 +11,7 @@ export const DEFAULTS = {
   maxEventsPerSession: 1_000,
   streamKeepAliveMs: 15_000,
   streamRetryMs: 1_000,
+  shutdownGraceMs: 10_000,
   maxBodyBytes: 4 * 1024 * 1024,
   maxSessionsPerPrincipal: 100,
   maxEventBytesPerSession: 8 * 1024 * 1024,

@@ -96,7 +96,7 @@ export const SESSION_ERRORS = {
     status: 503, rpc: SERVER_ERROR, message: 'Service Unavailable: every session on this server is busy', hint: 'retry shortly', retryAfter: 5
   },
   MCPS_SHUTTING_DOWN: {
-    status: 503, rpc: SERVER_ERROR, message: 'Service Unavailable: the server is shutting down', hint: 'retry on another instance'
+    status: 503, rpc: SERVER_ERROR, message: 'Service Unavailable: the server is shutting down', hint: 'retry on another instance', retryAfter: 1
   },
   MCPS_INTERNAL_ERROR: {
     status: 500, rpc: SERVER_ERROR, message: 'Internal error: the request could not be handled', hint: 'the session, if any, is unchanged'

@@ -96,6 +96,8 @@ export interface SessionManagerOptions {
   streamKeepAliveMs?: number
   /** The `retry:` every priming event carries: how long a client waits before it reconnects a closed stream. Default 1_000. */
   streamRetryMs?: number
+  /** How long `shutdown()` lets requests in flight finish before it ends them. Default 10_000. */
+  shutdownGraceMs?: number
   /** Most messages kept per session for resumes, over all its streams. Default 1_000. */
   maxEventsPerSession?: number
   /** Most bytes of messages kept per session for resumes (oldest dropped first). Default 8 MiB. */

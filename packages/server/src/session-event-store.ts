@@ -30,6 +30,8 @@ export interface EventSink {
   event(eventId: EventId, message: JSONRPCMessage): void
   /** The stream is complete: a request stream delivered its response. */
   end(): void
+  /** A marker stored on the stream (a stored message without `jsonrpc`), e.g. another node taking the GET stream over. */
+  marker?(marker: unknown): void
 }
 
 /**

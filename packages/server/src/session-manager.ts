@@ -76,12 +76,16 @@ export class SessionManager {
   }
 
   /**
-   * Ends every session (reason `shutdown`) and refuses new requests with 503.
-   * With a shared store the sessions live on for the other nodes: this node
-   * only drops its local objects.
+   * A graceful stop: new requests get 503 with Retry-After (behind a balancer
+   * the retry lands on another node), open GET streams end at once so their
+   * clients resume elsewhere, requests in flight get up to `graceMs` (default
+   * `shutdownGraceMs`, 10 s) to finish, then every session ends (reason
+   * `shutdown`). With a shared store the sessions live on for the other
+   * nodes: this node only drops its local objects. Call it on SIGTERM, after
+   * the HTTP server stopped accepting connections.
    */
-  shutdown(): Promise<void> {
-    return this.#core.shutdown()
+  shutdown(options: { graceMs?: number } = {}): Promise<void> {
+    return this.#core.shutdown(options.graceMs ?? this.#ctx.settings.shutdownGraceMs)
   }
 }
 

@@ -52,6 +52,25 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     expect(text).toContain('sent before any GET')
   })
 
+  it('keeps one GET stream per session across nodes: a newer one on another node ends the older', async () => {
+    const { nodes } = await startCluster(2)
+    const on = (i: number) => `http://127.0.0.1:${nodes[i]!.port}/mcp`
+    const id = (await send(on(0), { body: initializeMessage() })).headers.get('mcp-session-id')!
+    const headers = { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL }
+    const older = (await fetch(on(0), { headers })).body!.getReader()
+    await older.read()
+    const newer = (await fetch(on(1), { headers })).body!.getReader()
+    await newer.read()
+    let olderText = ''
+    for (let chunk = await older.read(); !chunk.done; chunk = await older.read()) olderText += new TextDecoder().decode(chunk.value)
+    expect((await send(on(0), { sessionId: id, body: call('notify', { text: 'exactly once' }) })).status).toBe(200)
+    let newerText = ''
+    for (let i = 0; i < 10 && !newerText.includes('exactly once'); i++) newerText += new TextDecoder().decode((await newer.read()).value)
+    await newer.cancel()
+    expect(newerText).toContain('exactly once')
+    expect(olderText).not.toContain('exactly once')
+  })
+
   it('delivers a notification sent by one node on the GET stream open on another', async () => {
     const { front } = await startCluster()
     const { client, untilNotifications, notifications } = await connectThrough(front.url)

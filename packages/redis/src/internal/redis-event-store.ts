@@ -175,6 +175,7 @@ export class RedisStreamEventStore implements SessionEventStore {
           for (let batch = await this.#read(streamId, cursor); batch.length > 0 && !stopped; batch = await this.#read(streamId, cursor)) {
             for (const event of batch) {
               cursor = event.entry
+              if (event.marker !== undefined) sink.marker?.(event.marker)
               if (!event.message) continue
               sink.event(this.#eventId(streamId, event.entry), event.message)
               if (streamId !== GET_STREAM_ID && isResponse(event.message)) {
@@ -234,14 +235,15 @@ export class RedisStreamEventStore implements SessionEventStore {
   }
 
   /** Up to READ_BATCH entries after `entry` (exclusive). */
-  async #read(streamId: StreamId, entry: string): Promise<Array<{ entry: string; message: JSONRPCMessage | undefined }>> {
+  async #read(streamId: StreamId, entry: string): Promise<Array<{ entry: string; message: JSONRPCMessage | undefined; marker?: unknown }>> {
     const key = this.#key(streamId)
     const reply = await this.#stores.redis.call<Array<[string, string[]]>>(key, ['XRANGE', key, `(${entry}`, '+', 'COUNT', String(READ_BATCH)], true)
     return (reply ?? []).map(([id, fields]) => {
       const json = fields[fields.indexOf('m') + 1]
       const message = json ? JSON.parse(json) as JSONRPCMessage : undefined
-      // Markers (priming events are stored as `{}`) are a position, nothing to deliver.
-      return { entry: id, message: message && (message as { jsonrpc?: unknown }).jsonrpc !== undefined ? message : undefined }
+      // Markers (priming events are stored as `{}`) are a position, nothing to deliver; a follower may read them.
+      const deliverable = message !== undefined && (message as { jsonrpc?: unknown }).jsonrpc !== undefined
+      return { entry: id, message: deliverable ? message : undefined, marker: deliverable ? undefined : message }
     })
   }
 }

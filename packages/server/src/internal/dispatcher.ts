@@ -91,9 +91,15 @@ export class Dispatcher {
     return this.#registry.end(sessionId, reason)
   }
 
-  /** Ends every session here (with a shared store: releases them, they live on for the other nodes). */
-  async shutdown(): Promise<void> {
+  /**
+   * Refuses new requests, ends GET streams, lets requests in flight finish
+   * for up to `graceMs`, then ends every session here (with a shared store:
+   * releases them, they live on for the other nodes).
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.#shutdown) return
     this.#shutdown = true
+    await this.#streams.drain(this.#ctx.clock.now() + graceMs)
     this.#registry.stop()
     this.#heartbeat.stop()
     const reason = this.#ctx.shared ? 'released' : 'shutdown'

@@ -12,6 +12,7 @@ export interface Settings {
   maxEventsPerSession: number
   streamKeepAliveMs: number
   streamRetryMs: number
+  shutdownGraceMs: number
   maxBodyBytes: number
   maxSessionsPerPrincipal: number
   maxEventBytesPerSession: number
@@ -37,6 +38,7 @@ export function resolveSettings(options: SessionManagerOptions): Settings {
     maxEventsPerSession: options.maxEventsPerSession ?? DEFAULTS.maxEventsPerSession,
     streamKeepAliveMs: options.streamKeepAliveMs ?? DEFAULTS.streamKeepAliveMs,
     streamRetryMs: options.transport?.retryInterval ?? options.streamRetryMs ?? DEFAULTS.streamRetryMs,
+    shutdownGraceMs: options.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     maxBodyBytes,
     maxSessionsPerPrincipal: Math.max(1, options.maxSessionsPerPrincipal ?? DEFAULTS.maxSessionsPerPrincipal),
     maxEventBytesPerSession: options.maxEventBytesPerSession ?? DEFAULTS.maxEventBytesPerSession,

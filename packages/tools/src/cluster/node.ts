@@ -85,11 +85,14 @@ http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)
 })
 const stop = () => {
-  // Bounded: open streams must not hold the process.
-  setTimeout(() => process.exit(0), 2_000).unref()
-  void manager.shutdown().finally(() => {
+  // Graceful and bounded: no new connections, GET streams end so their clients resume on another node, calls in
+  // flight finish (their answers also reach Redis for a client that resumes elsewhere), then the process exits.
+  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000)
+  setTimeout(() => process.exit(0), graceMs + 2_000).unref()
+  http.close()
+  void manager.shutdown({ graceMs }).finally(() => {
     http.closeAllConnections()
-    http.close(() => process.exit(0))
+    process.exit(0)
   })
 }
 process.on('SIGTERM', stop)

@@ -8,16 +8,18 @@ import type { StreamEnd } from './tracked-stream.js'
  * transport: everything after `after` on `streamId`, then each new event
  * stored by any node, once and in order. `prime` (an id-only event) is
  * written first. `onEnd` runs once: `finished` when the store ends the stream
- * (a request stream's response went out), `detached` when the client leaves.
+ * (a request stream's response went out), `detached` when the client leaves
+ * or `detach()` ends it from the server side.
  */
 export function followedStream(
   events: SessionEventStore,
   streamId: StreamId,
   after: EventId,
   headers: Record<string, string>,
-  hooks: { prime?: string; keepAliveMs?: number; onEnd: (end: StreamEnd) => void }
-): Response {
+  hooks: { prime?: string; keepAliveMs?: number; onEnd: (end: StreamEnd) => void; onMarker?: (marker: unknown) => void }
+): { response: Response; detach(): Promise<void> } {
   let stop: (() => void) | undefined
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
   let ended = false
   const end = (how: StreamEnd) => {
@@ -29,6 +31,7 @@ export function followedStream(
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      controllerRef = controller
       if (hooks.prime) controller.enqueue(encode(hooks.prime))
       stop = events.follow!(streamId, after, {
         event: (eventId, message) => {
@@ -38,6 +41,9 @@ export function followedStream(
           if (ended) return
           controller.close()
           end('finished')
+        },
+        marker: marker => {
+          if (!ended) hooks.onMarker?.(marker)
         }
       })
       if (hooks.keepAliveMs) {
@@ -52,5 +58,16 @@ export function followedStream(
       end('detached')
     }
   })
-  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
+  return {
+    response: new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }),
+    detach: async () => {
+      if (ended) return
+      end('detached')
+      try {
+        controllerRef?.close()
+      } catch {
+        // Already closed.
+      }
+    }
+  }
 }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { GET_STREAM_ID } from '../../session-event-store.js'
 import type { ManagerContext } from '../context.js'
 import type { LiveSession } from '../live-session.js'
@@ -28,6 +30,11 @@ interface GetTarget {
 export class SessionStreams {
   readonly #ctx: ManagerContext
   readonly #registry: SessionRegistry
+  /** Every stream open on this node, for a graceful shutdown. */
+  readonly #open = new Set<{ kind: 'get' | 'post'; detach(): Promise<void> }>()
+  /** Requests handed to a transport and not answered yet. */
+  #inFlight = 0
+  #drained: (() => void) | undefined
 
   constructor(ctx: ManagerContext, registry: SessionRegistry) {
     this.#ctx = ctx
@@ -38,11 +45,14 @@ export class SessionStreams {
   async forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, get?: GetTarget): Promise<Response> {
     if (get && session.events.follow) return this.#follow(session, request, get)
     this.#registry.begin(session)
+    this.#inFlight++
     let response: Response
     try {
       response = await session.transport.handleRequest(get ? request : this.#asNegotiated(session, request), { authInfo, parsedBody: body })
     } finally {
+      this.#inFlight--
       this.#registry.finish(session)
+      this.#settle()
     }
     if (!isEventStream(response)) return response
     if (get?.resumed && get.lastEventId) this.#ctx.hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
@@ -52,7 +62,33 @@ export class SessionStreams {
     const cursor = get && session.state.protocolVersion >= PRIMING_SINCE
       ? get.lastEventId ?? get.after ?? await this.#safely('Failed to read a resume cursor from the event store', () => session.events.cursor(GET_STREAM_ID))
       : undefined
-    return this.#track(session, response, cursor === undefined ? undefined : primingEvent(cursor, this.#ctx.settings.streamRetryMs), get?.streamId)
+    return this.#track(session, response, cursor === undefined ? undefined : primingEvent(cursor, this.#ctx.settings.streamRetryMs), get?.streamId, get ? 'get' : 'post')
+  }
+
+  /**
+   * A graceful shutdown: ends every GET stream now (its client resumes on
+   * another node), lets requests in flight and their streams finish until
+   * `deadline` (a time on the manager's clock), then ends what is left.
+   */
+  async drain(deadline: number): Promise<void> {
+    await Promise.all([...this.#open].filter(s => s.kind === 'get').map(s => s.detach()))
+    const busy = () => this.#inFlight > 0 || [...this.#open].some(s => s.kind === 'post')
+    if (busy()) {
+      await new Promise<void>(resolve => {
+        const timer = this.#ctx.clock.setTimeout(() => resolve(), Math.max(0, deadline - this.#ctx.clock.now()))
+        this.#drained = () => {
+          if (busy()) return
+          this.#ctx.clock.clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.#drained = undefined
+    }
+    await Promise.all([...this.#open].map(s => s.detach()))
+  }
+
+  #settle(): void {
+    this.#drained?.()
   }
 
   /**
@@ -135,15 +171,42 @@ export class SessionStreams {
     if (after === undefined) return errorResponse('MCPS_EVENT_ID_INVALID')
     if (get.resumed && lastEventId !== null) this.#ctx.hook('onStreamReattached', session.id, { streamId, lastEventId })
     const prime = session.state.protocolVersion >= PRIMING_SINCE ? primingEvent(after, this.#ctx.settings.streamRetryMs) : undefined
+    // @note One GET stream per session across nodes: the newest announces itself on the stream, and a
+    // follower on any node that reads another's announcement ends its own (spec: a message goes to one stream).
+    const token = streamId === GET_STREAM_ID ? randomBytes(9).toString('base64url') : undefined
+    if (token && !(await this.#announce(session, token))) return errorResponse('MCPS_STORE_FAILED')
     this.#registry.begin(session)
-    return followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
+    const followed = followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
       prime,
       keepAliveMs: this.#ctx.settings.streamKeepAliveMs,
-      onEnd: how => this.#ended(session, streamId, how)
+      onEnd: how => {
+        if (session.streams.get(streamId) === followed) session.streams.delete(streamId)
+        this.#open.delete(open)
+        this.#ended(session, streamId, how)
+      },
+      onMarker: marker => {
+        const other = (marker as { mcps?: unknown; token?: unknown })
+        if (token && other.mcps === 'takeover' && other.token !== token) void followed.detach()
+      }
     })
+    const open = { kind: 'get' as const, detach: followed.detach }
+    this.#open.add(open)
+    session.streams.set(streamId, followed)
+    return followed.response
   }
 
-  #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined): Response {
+  /** Stores the takeover marker of a new GET stream; false when the store failed (reported). */
+  async #announce(session: LiveSession, token: string): Promise<boolean> {
+    try {
+      await session.events.storeEvent(GET_STREAM_ID, { mcps: 'takeover', token } as unknown as JSONRPCMessage)
+      return true
+    } catch (error) {
+      this.#ctx.report('MCPS_STORE_FAILED', `Failed to open the GET stream of session "${session.id}"`, error)
+      return false
+    }
+  }
+
+  #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): Response {
     let streamId: string | undefined
     let over = false
     const register = (id: string) => {
@@ -162,9 +225,13 @@ export class SessionStreams {
       onEnd: how => {
         over = true
         if (streamId !== undefined && session.streams.get(streamId) === tracked) session.streams.delete(streamId)
+        this.#open.delete(open)
         this.#ended(session, streamId, how)
+        this.#settle()
       }
     })
+    const open = { kind, detach: tracked.detach }
+    this.#open.add(open)
     if (knownStream !== undefined) register(knownStream)
     return tracked.response
   }
