@@ -7,12 +7,12 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/pull/2509
  * @see https://github.com/modelcontextprotocol/typescript-sdk/pull/2745
  */
-import { describe, expect, onTestFinished } from 'vitest'
-import { flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
+import { describe, expect } from 'vitest'
+import { flavors, type ModuleFlavor } from '../helpers/cell.js'
 import { useMsw } from '../helpers/msw.js'
 import { guard, proof } from '../helpers/proof.js'
-import { note, result, sse, statusAnswer, streamScript, type ScriptedRequest } from '../helpers/sse-script.js'
-import { nextEvent, settle } from '../helpers/wait.js'
+import { cursors, initialized, note, result, scriptedTransport, sse, statusAnswer, toolCall as call } from '../helpers/sse-script.js'
+import { settle } from '../helpers/wait.js'
 
 const URL_ = 'http://mcp.test/mcp'
 const server = useMsw()
@@ -21,35 +21,8 @@ const kept = guard('2499-client-resume-token')
 const clears = proof('1708-client-404')
 
 const fast = { initialReconnectionDelay: 5, maxReconnectionDelay: 20, reconnectionDelayGrowFactor: 1, maxRetries: 3 }
-const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' } as const
-const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'long', arguments: {} } }) as const
-const cursors = (requests: ScriptedRequest[]) => requests.map(r => r.lastEventId)
 
-/** A started transport on a scripted endpoint, with what it delivered; closed when the test ends. */
-async function connect(flavor: ModuleFlavor) {
-  const { StreamableHTTPClientTransport } = await loadSdk('client/streamableHttp.js', flavor)
-  const script = streamScript(URL_)
-  server.use(...script.handlers)
-  const t = new StreamableHTTPClientTransport(new URL(URL_), { sessionId: 'session-1', reconnectionOptions: fast })
-  const messages: any[] = []
-  const listeners = new Set<() => void>()
-  t.onmessage = (message: unknown) => {
-    messages.push(message)
-    for (const l of listeners) l()
-  }
-  t.onerror = () => {}
-  onTestFinished(() => t.close())
-  await t.start()
-  /** Resolves once `count` messages arrived; an assertion error after 3 s. */
-  const delivered = (count: number) =>
-    messages.length >= count
-      ? Promise.resolve()
-      : nextEvent<void>(`${count} messages (got ${messages.length})`, deliver => {
-          listeners.add(() => messages.length >= count && deliver())
-        }, 3_000)
-  const texts = () => messages.map(m => m.params?.data ?? m.result?.content?.[0]?.text)
-  return { t, script, messages, delivered, texts }
-}
+const connect = (flavor: ModuleFlavor) => scriptedTransport(flavor, server, URL_, fast)
 
 describe.each(flavors)('client resume token (%s)', flavor => {
   for (const end of ['close', 'cut'] as const) {

@@ -1,4 +1,7 @@
 import { http, HttpResponse } from 'msw'
+import type { SetupServerApi } from 'msw/node'
+import { onTestFinished } from 'vitest'
+import { loadSdk, type ModuleFlavor } from './cell.js'
 import { nextEvent } from './wait.js'
 
 /** One SSE event as the server writes it; `data: ''` with an id is a priming event. */
@@ -70,6 +73,15 @@ export function sse(request: Request, events: SseEvent[], end: StreamEnd = 'clos
 /** A JSON-RPC notification as SSE data. */
 export const note = (text: string) => JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: text } })
 
+/** The notification after which the SDK client opens its GET stream. */
+export const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' } as const
+
+/** A tools/call request with `id`: its answer may be an SSE stream the client resumes. */
+export const toolCall = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'long', arguments: {} } }) as const
+
+/** The `Last-Event-ID` each request carried (`null` for none). */
+export const cursors = (requests: ScriptedRequest[]) => requests.map(r => r.lastEventId)
+
 /** A JSON-RPC result for request `id` as SSE data. */
 export const result = (id: number | string, text = 'done') => JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text }] } })
 
@@ -132,3 +144,59 @@ export function streamScript(url: string) {
 /** An answer with `status` and a JSON-RPC error body, e.g. 503 with `Retry-After`. */
 export const statusAnswer = (status: number, headers: Record<string, string> = {}): Answer => () =>
   HttpResponse.json({ jsonrpc: '2.0', error: { code: -32000, message: `status ${status}` }, id: null }, { status, headers })
+
+/** The reconnection options the SDK takes (`StreamableHTTPReconnectionOptions`). */
+export interface Reconnection {
+  initialReconnectionDelay: number
+  maxReconnectionDelay: number
+  reconnectionDelayGrowFactor: number
+  maxRetries: number
+}
+
+/**
+ * A started client transport of the cell's SDK (session `session-1`) on a
+ * `streamScript` endpoint, with what it delivered and reported; closed when the
+ * test ends.
+ *
+ * @example
+ * const { t, script, delivered, texts } = await scriptedTransport(flavor, server, URL_, fast)
+ * script.get(req => sse(req, [{ id: 'e1', data: note('n1') }]))
+ * await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
+ * await delivered(1)
+ */
+export async function scriptedTransport(flavor: ModuleFlavor, server: SetupServerApi, url: string, reconnectionOptions: Reconnection) {
+  const { StreamableHTTPClientTransport } = await loadSdk('client/streamableHttp.js', flavor)
+  const script = streamScript(url)
+  server.use(...script.handlers)
+  const t = new StreamableHTTPClientTransport(new URL(url), { sessionId: 'session-1', reconnectionOptions })
+  const messages: any[] = []
+  const errors: Error[] = []
+  const listeners = new Set<() => void>()
+  const changed = () => {
+    for (const l of listeners) l()
+  }
+  t.onmessage = (message: unknown) => {
+    messages.push(message)
+    changed()
+  }
+  t.onerror = (error: Error) => {
+    errors.push(error)
+    changed()
+  }
+  onTestFinished(() => t.close())
+  await t.start()
+  /** Resolves once `check` holds; re-checked on every message and error; an assertion error after `ms`. */
+  const until = (what: string, check: () => boolean, ms = 3_000) =>
+    check() ? Promise.resolve() : nextEvent<void>(what, deliver => void listeners.add(() => check() && deliver()), ms)
+  return {
+    t,
+    script,
+    messages,
+    errors,
+    until,
+    /** Resolves once `count` messages arrived. */
+    delivered: (count: number, ms?: number) => until(`${count} messages (got ${messages.length})`, () => messages.length >= count, ms),
+    /** The text of each delivered notification or tool result. */
+    texts: () => messages.map(m => m.params?.data ?? m.result?.content?.[0]?.text)
+  }
+}

@@ -33,27 +33,29 @@ const methods = (i: string) =>
     `    return error;`,
     `}`,
     `/**`,
-    ` * ${m}: the next wait when opening a stream failed with a Retry-After, or undefined to count the failure`,
-    ` * against maxRetries as before. The server answered and said when to come back, so the wait uses up no`,
-    ` * attempt; it is kept within [initialReconnectionDelay, maxReconnectionDelay]. Once the outage has lasted`,
+    ` * ${m}:`,
+    ` * The next wait when opening a stream failed with a Retry-After, or undefined to count the failure against`,
+    ` * maxRetries as before. The server answered and said when to come back, so the wait uses up no attempt; it`,
+    ` * is kept within [initialReconnectionDelay, maxReconnectionDelay]. \`options\` is one reconnection's, shared`,
+    ` * by its attempts (a stream that opens starts a new one); once its outage has lasted`,
     ` * ${OUTAGE_FACTOR} x maxReconnectionDelay, Retry-After answers count as failed attempts again.`,
     ` */`,
-    `_mcpsRetryAfterWait(error, previous) {`,
+    `_mcpsRetryAfterWait(error, options) {`,
     `    if (!error || typeof error.retryAfterMs !== 'number' || !this._abortController || this._abortController.signal.aborted) {`,
     `        return undefined;`,
     `    }`,
     `    const { initialReconnectionDelay, maxReconnectionDelay } = this._reconnectionOptions;`,
-    `    const since = previous ? previous.since : Date.now();`,
-    `    if (Date.now() - since >= ${OUTAGE_FACTOR} * maxReconnectionDelay) {`,
+    `    options.mcpsOutageSince = options.mcpsOutageSince || Date.now();`,
+    `    if (Date.now() - options.mcpsOutageSince >= ${OUTAGE_FACTOR} * maxReconnectionDelay) {`,
     `        return undefined;`,
     `    }`,
-    `    return { since, delayMs: Math.min(Math.max(error.retryAfterMs, initialReconnectionDelay), maxReconnectionDelay) };`,
+    `    return Math.min(Math.max(error.retryAfterMs, initialReconnectionDelay), maxReconnectionDelay);`,
     `}`,
     `/** ${m}: opens a stream; a 503 or 429 with Retry-After schedules the next try instead of giving the stream up. */`,
     `_mcpsOpenSse(options) {`,
     `    return this._startOrAuthSse(options).catch(error => {`,
-    `        const wait = this._reconnectionOptions.maxRetries > 0 ? this._mcpsRetryAfterWait(error, undefined) : undefined;`,
-    `        if (!wait) {`,
+    `        const wait = this._reconnectionOptions.maxRetries > 0 ? this._mcpsRetryAfterWait(error, options) : undefined;`,
+    `        if (wait === undefined) {`,
     `            throw error;`,
     `        }`,
     `        this._scheduleReconnection(options, 0, wait);`,
@@ -108,7 +110,7 @@ export const retryAfter: Fix = {
       files: js,
       find: /(\n(\s*))_scheduleReconnection\(options, attemptCount = 0\) \{/,
       replace: (_all, nl, indent) =>
-        `${nl}// ${m}: \`mcpsWait\` is a wait the server asked for with Retry-After ({ since, delayMs }).\n` +
+        `${nl}// ${m}: \`mcpsWait\` is a wait in ms the server asked for with Retry-After.\n` +
         `${indent}_scheduleReconnection(options, attemptCount = 0, mcpsWait) {`
     },
     {
@@ -117,7 +119,7 @@ export const retryAfter: Fix = {
       find: /(\n(\s*))if \((maxRetries > 0 && )?attemptCount >= maxRetries\) \{/,
       replace: (_all, nl, indent, zeroIsUnlimited = '') =>
         `${nl}// ${m}: a wait the server asked for is not a failed attempt.\n` +
-        `${indent}if (!mcpsWait && ${zeroIsUnlimited}attemptCount >= maxRetries) {`
+        `${indent}if (mcpsWait === undefined && ${zeroIsUnlimited}attemptCount >= maxRetries) {`
     },
     {
       name: 'delay',
@@ -125,7 +127,7 @@ export const retryAfter: Fix = {
       find: /(\n(\s*))const delay = this\._getNextReconnectionDelay\(attemptCount\);/,
       replace: (_all, nl, indent) =>
         `${nl}// ${m}: Retry-After comes before the SSE retry field and the backoff.\n` +
-        `${indent}const delay = mcpsWait ? mcpsWait.delayMs : this._getNextReconnectionDelay(attemptCount);`
+        `${indent}const delay = mcpsWait !== undefined ? mcpsWait : this._getNextReconnectionDelay(attemptCount);`
     },
     {
       name: 'retry-later',
@@ -133,8 +135,8 @@ export const retryAfter: Fix = {
       find: /(\n(\s*))(this\._scheduleReconnection\(options, attemptCount \+ 1\);)/,
       replace: (_all, nl, indent, rest) =>
         `${nl}// ${m}: 503 or 429 with Retry-After: wait as asked, keeping the attempt count (and the cursor).\n` +
-        `${indent}const mcpsNext = this._mcpsRetryAfterWait(error, mcpsWait);\n` +
-        `${indent}if (mcpsNext) {\n` +
+        `${indent}const mcpsNext = this._mcpsRetryAfterWait(error, options);\n` +
+        `${indent}if (mcpsNext !== undefined) {\n` +
         `${indent}    this._scheduleReconnection(options, attemptCount, mcpsNext);\n` +
         `${indent}    return;\n` +
         `${indent}}\n` +
