@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw'
-import type { SetupServerApi } from 'msw/node'
+import type { SetupServer } from 'msw/node'
 import { onTestFinished } from 'vitest'
 import { loadSdk, type ModuleFlavor } from './cell.js'
 import { nextEvent } from './wait.js'
@@ -164,7 +164,7 @@ export interface Reconnection {
  * await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
  * await delivered(1)
  */
-export async function scriptedTransport(flavor: ModuleFlavor, server: SetupServerApi, url: string, reconnectionOptions: Reconnection) {
+export async function scriptedTransport(flavor: ModuleFlavor, server: SetupServer, url: string, reconnectionOptions: Reconnection) {
   const { StreamableHTTPClientTransport } = await loadSdk('client/streamableHttp.js', flavor)
   const script = streamScript(url)
   server.use(...script.handlers)
