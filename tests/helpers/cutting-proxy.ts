@@ -1,6 +1,5 @@
 import { once } from 'node:events'
-import { createServer, connect, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net'
 import { onTestFinished } from 'vitest'
 
 /** A request head as the proxy read it; header names in lower case. */
@@ -30,6 +29,61 @@ function parseHead(head: string): ProxiedRequest {
   return { method, path, headers }
 }
 
+type Decide = (request: ProxiedRequest) => Verdict | Promise<Verdict>
+
+/** Carries one client connection to `upstream`, applying a verdict to each request on it. */
+function relay(client: Socket, upstream: Socket, decide: Decide, seen: ProxiedRequest[]): void {
+  const drop = () => {
+    client.destroy()
+    upstream.destroy()
+  }
+  client.on('close', drop)
+  upstream.on('close', () => client.end())
+  let verdict: Verdict = 'pass'
+  let head = Buffer.alloc(0)
+  let bodyLeft = 0
+  let response = ''
+  const fromClient = async (chunk: Buffer) => {
+    let rest = chunk
+    while (rest.length > 0) {
+      if (bodyLeft > 0) {
+        const body = rest.subarray(0, bodyLeft)
+        upstream.write(body)
+        bodyLeft -= body.length
+        rest = rest.subarray(body.length)
+        continue
+      }
+      head = Buffer.concat([head, rest])
+      const end = head.indexOf(END_OF_HEAD)
+      if (end === -1) return
+      const raw = head.subarray(0, end + END_OF_HEAD.length)
+      rest = head.subarray(raw.length)
+      head = Buffer.alloc(0)
+      const request = parseHead(raw.toString('latin1'))
+      seen.push(request)
+      verdict = await decide(request)
+      response = ''
+      upstream.write(raw)
+      bodyLeft = Number(request.headers['content-length'] ?? 0)
+    }
+  }
+  // One chunk at a time, in order, also while a verdict is pending.
+  let pending = Promise.resolve()
+  client.on('data', chunk => {
+    client.pause()
+    pending = pending.then(() => fromClient(chunk)).then(() => void client.resume(), drop)
+  })
+  upstream.on('data', (chunk: Buffer) => {
+    if (verdict === 'pass') return void client.write(chunk)
+    response += chunk.toString('latin1')
+    const end = response.indexOf(END_OF_HEAD)
+    if (end === -1) return
+    // Forward the head only, then end the connection: the body never starts.
+    client.end(Buffer.from(response.slice(0, end + END_OF_HEAD.length), 'latin1'))
+    upstream.destroy()
+  })
+}
+
 /**
  * A TCP proxy on 127.0.0.1 in front of `port` that reads each HTTP/1.1 request
  * head (requests on one connection come one after another: undici does not
@@ -41,69 +95,16 @@ function parseHead(head: string): ProxiedRequest {
  * const proxy = await cuttingProxy(port, req => (req.headers['last-event-id'] ? 'cut-after-head' : 'pass'))
  * const transport = new StreamableHTTPClientTransport(new URL(proxy.url))
  */
-export async function cuttingProxy(port: number, decide: (request: ProxiedRequest) => Verdict | Promise<Verdict>) {
+export async function cuttingProxy(port: number, decide: Decide) {
   const sockets = new Set<Socket>()
   const seen: ProxiedRequest[] = []
   const track = (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
+    return socket
   }
-  const server = createServer(client => {
-    track(client)
-    const upstream = connect(port, '127.0.0.1')
-    track(upstream)
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('close', drop)
-    upstream.on('close', () => client.end())
-
-    let verdict: Verdict = 'pass'
-    let head = Buffer.alloc(0)
-    let bodyLeft = 0
-    let response = ''
-    const fromClient = async (chunk: Buffer) => {
-      let rest = chunk
-      while (rest.length > 0) {
-        if (bodyLeft > 0) {
-          const body = rest.subarray(0, bodyLeft)
-          upstream.write(body)
-          bodyLeft -= body.length
-          rest = rest.subarray(body.length)
-          continue
-        }
-        head = Buffer.concat([head, rest])
-        const end = head.indexOf(END_OF_HEAD)
-        if (end === -1) return
-        const raw = head.subarray(0, end + END_OF_HEAD.length)
-        rest = head.subarray(raw.length)
-        head = Buffer.alloc(0)
-        const request = parseHead(raw.toString('latin1'))
-        seen.push(request)
-        verdict = await decide(request)
-        response = ''
-        upstream.write(raw)
-        bodyLeft = Number(request.headers['content-length'] ?? 0)
-      }
-    }
-    // One chunk at a time, in order, also while a verdict is pending.
-    let pending = Promise.resolve()
-    client.on('data', chunk => {
-      client.pause()
-      pending = pending.then(() => fromClient(chunk)).then(() => void client.resume(), drop)
-    })
-    upstream.on('data', (chunk: Buffer) => {
-      if (verdict === 'pass') return void client.write(chunk)
-      response += chunk.toString('latin1')
-      const end = response.indexOf(END_OF_HEAD)
-      if (end === -1) return
-      // Forward the head only, then end the connection: the body never starts.
-      client.end(Buffer.from(response.slice(0, end + END_OF_HEAD.length), 'latin1'))
-      upstream.destroy()
-    })
-  })
+  const server = createServer(client => relay(track(client), track(connect(port, '127.0.0.1')), decide, seen))
   server.listen(0, '127.0.0.1')
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))])
   onTestFinished(async () => {
