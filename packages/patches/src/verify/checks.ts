@@ -1,7 +1,9 @@
 import { sessionRecoveryCheck } from './1476-session-recovery.js'
+import { retryAfterCheck } from './1892-client-retry-after.js'
 import { hydrateCheck } from './1658-hydrate.js'
 import { clientNotFoundCheck } from './1708-client-404.js'
 import { lifecycleCheck } from './1852-lifecycle.js'
+import { resumeTokenCheck } from './2499-client-resume-token.js'
 import { jsonResponseLeakCheck } from './2559-json-response-leak.js'
 import type { Check } from './types.js'
 
@@ -10,4 +12,4 @@ import type { Check } from './types.js'
  * no entry here shows as `unchecked` (and tests/packages/patches/verify.test.ts
  * fails), so adding a fix means adding its check: one file beside this one.
  */
-export const checks: Check[] = [clientNotFoundCheck, lifecycleCheck, jsonResponseLeakCheck, sessionRecoveryCheck, hydrateCheck]
+export const checks: Check[] = [clientNotFoundCheck, lifecycleCheck, jsonResponseLeakCheck, sessionRecoveryCheck, hydrateCheck, resumeTokenCheck, retryAfterCheck]
