@@ -71,6 +71,31 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     expect(olderText).not.toContain('exactly once')
   })
 
+  it('keeps a resumed GET stream open when it reads the announcement of the stream it replaces', async () => {
+    const { nodes } = await startCluster(2)
+    const on = (i: number) => `http://127.0.0.1:${nodes[i]!.port}/mcp`
+    const id = (await send(on(0), { body: initializeMessage() })).headers.get('mcp-session-id')!
+    const headers = { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL }
+    const first = (await fetch(on(0), { headers })).body!.getReader()
+    const primed = new TextDecoder().decode((await first.read()).value)
+    const cursor = /^id: (.+)$/m.exec(primed)![1]!
+    await first.cancel()
+    // The client resumes from before the first stream's announcement, twice in a row, on the other node.
+    for (let resume = 0; resume < 2; resume++) {
+      const again = (await fetch(on(1), { headers: { ...headers, 'last-event-id': cursor } })).body!.getReader()
+      await again.read()
+      expect((await send(on(0), { sessionId: id, body: call('notify', { text: `after resume ${resume}` }) })).status).toBe(200)
+      let text = ''
+      for (let i = 0; i < 10 && !text.includes(`after resume ${resume}`); i++) {
+        const chunk = await again.read()
+        if (chunk.done) break
+        text += new TextDecoder().decode(chunk.value)
+      }
+      await again.cancel()
+      expect(text).toContain(`after resume ${resume}`)
+    }
+  })
+
   it('delivers a notification sent by one node on the GET stream open on another', async () => {
     const { front } = await startCluster()
     const { client, untilNotifications, notifications } = await connectThrough(front.url)

@@ -175,6 +175,7 @@ export class SessionStreams {
     // follower on any node that reads another's announcement ends its own (spec: a message goes to one stream).
     const token = streamId === GET_STREAM_ID ? randomBytes(9).toString('base64url') : undefined
     if (token && !(await this.#announce(session, token))) return errorResponse('MCPS_STORE_FAILED')
+    let announced = false
     this.#registry.begin(session)
     const followed = followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
       prime,
@@ -185,8 +186,12 @@ export class SessionStreams {
         this.#ended(session, streamId, how)
       },
       onMarker: marker => {
+        // A follower that resumes from an older position reads older announcements first (the client's own
+        // earlier streams): only one stored after this stream's own means a newer stream took over.
         const other = (marker as { mcps?: unknown; token?: unknown })
-        if (token && other.mcps === 'takeover' && other.token !== token) void followed.detach()
+        if (!token || other.mcps !== 'takeover') return
+        if (other.token === token) announced = true
+        else if (announced) void followed.detach()
       }
     })
     const open = { kind: 'get' as const, detach: followed.detach }
