@@ -35,6 +35,17 @@ export default defineConfig({
           include: ['tests/packages/**/*.test.ts']
         }
       },
+      {
+        // Real haproxy, redis-server and node processes, one fault per test: run on its own
+        // (packages/tools/src/proof.ts --all) so other suites do not skew its timing.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          testTimeout: 150_000,
+          hookTimeout: 60_000
+        }
+      },
       ...cells.map(cell => ({
         extends: true as const,
         test: {
