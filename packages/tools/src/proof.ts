@@ -5,7 +5,7 @@
  * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
  *
  *   npm run proof        the proof table (matrix cells only)
- *   npm test             everything: patch freshness, package tests, then the proof table
+ *   npm test             everything: patch freshness, package tests, the fault suite, then the proof table
  *
  * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
  */
@@ -50,6 +50,12 @@ if (all) {
   console.log('\n== vitest (packages)')
   const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
   if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
+  // One fault at a time: each test runs a Redis, three nodes, haproxy and two client processes, and its
+  // outcome depends on timing (balancer cuts, reconnection delays) that a second run beside it would skew.
+  console.log('\n== vitest (faults: haproxy, three nodes, Redis; SDK 1.32.2 plain and patched)')
+  await ensureCells(['1.32.2'])
+  const faultsCode = run(process.execPath, [vitest, 'run', '--project', 'faults', '--maxWorkers=1'])
+  if (faultsCode !== 0) problems.push(`vitest (faults) exited ${faultsCode}`)
 }
 console.log('\n== vitest (matrix cells)')
 const code = run(process.execPath, [vitest, 'run', '--project', 'sdk@*', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {

@@ -19,7 +19,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { EventEmitter, once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -148,16 +148,19 @@ export async function startHaproxy(backends: HaproxyBackend[], options: HaproxyO
   }
 }
 
+/** `HAPROXY`, else Debian's /usr/sbin/haproxy (often not on a non-root PATH), else whatever PATH finds. */
+const binary = () => process.env.HAPROXY ?? (existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy')
+
 async function startOnce(dir: string, port: number, backends: HaproxyBackend[], options: HaproxyOptions): Promise<Haproxy> {
   const socket = join(dir, 'admin.sock')
   const file = join(dir, 'haproxy.cfg')
   writeFileSync(file, haproxyConfig(port, backends, socket, options))
-  const checked = spawnSync('haproxy', ['-c', '-q', '-f', file], { encoding: 'utf8' })
+  const checked = spawnSync(binary(), ['-c', '-q', '-f', file], { encoding: 'utf8' })
   if (checked.error) {
     throw Object.assign(new Error(`[mcp-sessions] Failed to start haproxy: ${checked.error.message}. Install it (Debian/Ubuntu: apt-get install haproxy).`), { code: 'MCPS_HAPROXY_MISSING' })
   }
   if (checked.status !== 0) throw new Error(`[mcp-sessions] Failed to start haproxy: the generated config is invalid: ${checked.stderr.trim()}`)
-  const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(binary(), ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = once(child, 'exit')
   const events = new EventEmitter()
   const log: HaproxyLogEntry[] = []
