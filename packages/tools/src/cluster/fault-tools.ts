@@ -11,12 +11,15 @@ import { z } from 'zod'
 /**
  * One line per step, as JSON: `e` is `b` (a streamed call began, `count`
  * parts promised), `i` (about to send), `s` (sent: the event store accepted
- * it, so it must reach the client once) or `r` (the tool returned its
- * result); `t` is `tick` or `part`; `c` the client's id; `s` the tick's
+ * it, so it must reach the client once), `r` (the tool returned its result)
+ * or `x` (the call was aborted before part `p`: `why` is `cancelled` when the
+ * client cancelled it, `closed` when the server closed the session's
+ * transport); `t` is `tick` or `part`; `c` the client's id; `s` the tick's
  * sequence number or `k`/`p` the streamed call and part.
  */
 export interface EmitRecord {
-  e: 'b' | 'i' | 's' | 'r'
+  e: 'b' | 'i' | 's' | 'r' | 'x'
+  why?: 'cancelled' | 'closed'
   t: 'tick' | 'part'
   c: string
   s?: number
@@ -93,6 +96,14 @@ export function registerFaultTools(server: McpServer, context: { node: string; l
       for (let p = 1; p <= count; p++) {
         const gap = p > 1 && gapsMs.length ? gapsMs[(p - 2) % gapsMs.length]! : 0
         if (gap) await new Promise(resolve => setTimeout(resolve, gap))
+        // @note Once the request's signal is aborted, the SDK's sendNotification returns without
+        // sending anything: check first, or a part never sent would be logged as sent.
+        if (extra.signal.aborted) {
+          // The SDK aborts with the client's reason on notifications/cancelled, with none when it closes.
+          const why = extra.signal.reason instanceof DOMException ? 'closed' : 'cancelled'
+          record({ e: 'x', t: 'part', c, k, p, why })
+          return { content: [{ type: 'text', text: `parts ${k}: aborted (${why}) before part ${p}` }] }
+        }
         record({ e: 'i', t: 'part', c, k, p })
         await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: { t: 'part', c, k, p } } })
         record({ e: 's', t: 'part', c, k, p })

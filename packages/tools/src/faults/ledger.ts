@@ -13,7 +13,9 @@
  * - **not produced**: promised but never sent because the node serving the
  *   call stopped working: a tick whose tool began sending it, or a part of a
  *   streamed call that began (the call promises `count` parts). Only work on a
- *   node killed with SIGKILL may end up here; anywhere else it is a failure.
+ *   node killed with SIGKILL may end up here; anywhere else it is a failure;
+ * - **cancelled**: parts of a call the client cancelled (its request timed
+ *   out): a consequence of an earlier failure, counted apart from both.
  */
 import type { EmitRecord } from '../cluster/fault-tools.js'
 import type { ClientKind, ClientSnapshot, Flavour } from './protocol.js'
@@ -24,6 +26,8 @@ export interface Tally {
   twice: number
   /** Per node: promised, never sent. */
   notProduced: Record<string, number>
+  /** Parts of calls the client cancelled, never sent. */
+  cancelled: number
   /** Received, but no node ever began it (a harness bug if not 0). */
   unexpected: number
 }
@@ -48,13 +52,14 @@ export interface FlavourRow {
   errors: Record<string, number>
 }
 
-const tally = (): Tally => ({ sent: 0, lost: 0, twice: 0, notProduced: {}, unexpected: 0 })
+const tally = (): Tally => ({ sent: 0, lost: 0, twice: 0, notProduced: {}, cancelled: 0, unexpected: 0 })
 
 function add(into: Tally, from: Tally): void {
   into.sent += from.sent
   into.lost += from.lost
   into.twice += from.twice
   into.unexpected += from.unexpected
+  into.cancelled += from.cancelled
   for (const [node, n] of Object.entries(from.notProduced)) into.notProduced[node] = (into.notProduced[node] ?? 0) + n
 }
 
@@ -68,12 +73,14 @@ interface Produced {
   returned: Set<string>
   /** `<client>#<call>` -> parts promised, node. */
   promised: Map<string, { count: number; node: string }>
+  /** `<client>#<call>` the client cancelled. */
+  cancelled: Set<string>
   /** Keys of each client, so a client's tally does not scan everyone's. */
   byClient: Map<string, { ticks: string[]; calls: string[] }>
 }
 
 function produced(records: EmitRecord[]): Produced {
-  const p: Produced = { began: new Map(), sent: new Set(), returned: new Set(), promised: new Map(), byClient: new Map() }
+  const p: Produced = { began: new Map(), sent: new Set(), returned: new Set(), promised: new Map(), cancelled: new Set(), byClient: new Map() }
   const keysOf = (c: string) => p.byClient.get(c) ?? p.byClient.set(c, { ticks: [], calls: [] }).get(c)!
   for (const r of records) {
     if (r.t === 'tick') {
@@ -90,6 +97,7 @@ function produced(records: EmitRecord[]): Produced {
       if (r.e === 'b') p.promised.set(call, { count: r.count ?? 0, node: r.n })
       if (r.e === 's') p.sent.add(`${call}:${r.p}`)
       if (r.e === 'r') p.returned.add(`p:${call}`)
+      if (r.e === 'x' && r.why === 'cancelled') p.cancelled.add(call)
     }
   }
   return p
@@ -118,6 +126,8 @@ function tallyClient(c: ClientSnapshot, p: Produced): { ticks: Tally; parts: Tal
       if (p.sent.has(`${c.cid}#${k}:${part}`) || received) {
         parts.sent++
         if (!received) parts.lost++
+      } else if (p.cancelled.has(`${c.cid}#${k}`)) {
+        parts.cancelled++
       } else {
         parts.notProduced[node] = (parts.notProduced[node] ?? 0) + 1
       }
