@@ -5,6 +5,7 @@
  *
  *   npm run faults -- --minutes 3                  # 3 minutes of workload per fault
  *   npm run faults -- --minutes 1 --only cuts,kill9 --clients 10 --timeout-server 3000
+ *   npm run faults -- --minutes 1 --only cuts --store memory     # one node, in-memory store
  *
  * Needs redis-server and haproxy (Debian packages) and the SDK cell
  * (installed here when missing). The CI form is tests/faults/.
@@ -29,6 +30,7 @@ const version = arg('sdk', '1.32.2')
 const clients = Number(arg('clients', '10'))
 const timeoutServerMs = Number(arg('timeout-server', '3000'))
 const noDelay = arg('no-delay', 'yes') !== 'no'
+const store = arg('store', 'redis') === 'memory' ? 'memory' : 'redis'
 
 await ensureCells([version])
 const results: ScenarioResult[] = []
@@ -36,12 +38,12 @@ for (const fault of only) {
   const workMs = minutes * 60_000
   // The fault comes after the warm-up; the workload then runs for the rest of the minutes.
   const result = await runScenario({
-    fault, sdkVersion: version, clientsPerFlavour: clients, timeoutServerMs, noDelay, afterMs: workMs,
+    fault, store, sdkVersion: version, clientsPerFlavour: clients, timeoutServerMs, noDelay, afterMs: workMs,
     log: line => console.log(`  ${line}`)
   })
   results.push(result)
   console.log(`\n${faultTable([result])}\n`)
 }
-console.log(`\n== faults: SDK ${version}, ${clients} clients per flavour, haproxy timeout server ${timeoutServerMs} ms${noDelay ? ', http-no-delay' : ''}, ${minutes} min per fault\n`)
+console.log(`\n== faults: SDK ${version}, ${store === 'memory' ? 'one node, in-memory store' : 'three nodes on Redis'}, ${clients} clients per flavour, haproxy timeout server ${timeoutServerMs} ms${noDelay ? ', http-no-delay' : ''}, ${minutes} min per fault\n`)
 console.log(faultTable(results))
 console.log(`\n${faultNotes(results)}`)

@@ -23,6 +23,8 @@ export const FAULTS: Record<FaultName, string> = {
 
 export interface ScenarioOptions {
   fault: FaultName
+  /** `memory`: one node with the in-memory store behind haproxy (no Redis fault, no failover). Default `redis`: three nodes. */
+  store?: 'redis' | 'memory'
   sdkVersion?: string
   flavours?: Flavour[]
   /** Clients per flavour; their kinds cycle busy, quiet, slow (workload.ts). Default 3. */
@@ -52,6 +54,8 @@ export interface ScenarioResult {
   rows: FlavourRow[]
   /** Sessions that held two standalone GET streams at once (all nodes added up), per flavour. */
   doubledGetSessions: Record<string, number>
+  /** GET requests per session through the balancer: the most any session made, and over how long. */
+  getsPerSession: { most: number; overMs: number }
   target?: string
   /** SIGTERM only: how long the node took to exit. */
   exitMs?: number
@@ -79,7 +83,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const log = options.log ?? (() => {})
   const flavours = options.flavours ?? ['patched', 'plain']
   const timeoutServerMs = options.timeoutServerMs ?? 3_000
-  const cluster = await startFaultCluster({ haproxy: { timeoutServerMs, noDelay: options.noDelay ?? true } })
+  const memory = options.store === 'memory'
+  if (memory && options.fault !== 'cuts') throw new Error(`[mcp-sessions] Failed to run fault "${options.fault}" on the memory store: one node holds every session there; only "cuts" applies.`)
+  const cluster = await startFaultCluster({ nodes: memory ? 1 : 3, nodeEnv: memory ? { STORE: 'memory' } : {}, haproxy: { timeoutServerMs, noDelay: options.noDelay ?? true } })
   const workers: ClientProcess[] = []
   try {
     const kinds: ClientKind[] = ['busy', 'quiet', 'slow']
@@ -105,12 +111,17 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const snapshots = await Promise.all(workers.map(w => w.snapshot()))
     const doubledGetSessions = Object.fromEntries(workers.map((w, i) => [w.flavour, snapshots[i]!.filter(c => c.sessions.some(s => doubled.has(s))).length]))
     const byStatus: Record<string, number> = {}
-    for (const entry of cluster.proxy.log) byStatus[entry.status] = (byStatus[entry.status] ?? 0) + 1
+    const gets = new Map<string, number>()
+    for (const entry of cluster.proxy.log) {
+      byStatus[entry.status] = (byStatus[entry.status] ?? 0) + 1
+      if (entry.method === 'GET' && entry.sessionId) gets.set(entry.sessionId, (gets.get(entry.sessionId) ?? 0) + 1)
+    }
     return {
       fault: options.fault,
       label: FAULTS[options.fault],
       rows,
       doubledGetSessions,
+      getsPerSession: { most: Math.max(0, ...gets.values()), overMs: Date.now() - began },
       ...injected,
       haproxy: { requests: cluster.proxy.log.length, cuts: cluster.proxy.log.filter(e => e.termination.startsWith('sD')).length, byStatus },
       durationMs: Date.now() - began
