@@ -8,7 +8,10 @@
  * The target for every fault and both client flavours: no notification and
  * no streamed part lost or delivered twice. The only messages allowed to be
  * missing are those never produced: by the node killed with SIGKILL, or
- * refused by the event store while Redis was down (that call fails).
+ * refused by the event store while Redis was down (that call fails). Counted
+ * apart, not as lost: parts of calls the client cancelled after its request
+ * timed out, and parts of calls whose POST the balancer answered with an
+ * error before any stream opened (504 while a node was frozen).
  *
  * The long form prints the same rows for minutes per fault: npm run faults -- --minutes 3
  */

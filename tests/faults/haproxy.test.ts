@@ -1,49 +1,15 @@
 /**
  * The haproxy helper behaves like the balancer the fault suite claims to put
  * in front of the nodes: no stickiness, idle streams cut by `timeout server`,
- * dead nodes routed around, frozen ones taken out by the health check, and
- * the runtime API.
+ * a request a node received never sent to another, dead nodes routed around,
+ * frozen ones taken out by the health check, and the runtime API.
  */
-import { createServer as createTcpServer, type Socket } from 'node:net'
 import { once } from 'node:events'
-import { Agent, request } from 'node:http'
+import { createServer as createTcpServer, type Socket } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { startHaproxy } from '../helpers/haproxy.js'
-import { closeServer, listen } from '../helpers/listen.js'
-
-/** A backend answering `/stats` (the health check) and naming itself on `/mcp`; `/sse` opens an idle event stream. */
-async function backend(name: string) {
-  const served: string[] = []
-  const listening = await listen((req, res) => {
-    if (req.url === '/stats') return void res.writeHead(200).end('{}')
-    served.push(req.url ?? '')
-    if (req.url === '/sse') {
-      res.writeHead(200, { 'content-type': 'text/event-stream' })
-      res.write('id: 1\ndata: first\n\n')
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(name)
-  })
-  return { name, port: listening.port, served, server: listening.server }
-}
-
-/** GETs over one keep-alive connection (the agent holds a single socket). */
-function get(url: string, agent: Agent): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request(url, { agent }, res => {
-      let body = ''
-      res.on('data', chunk => void (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      res.on('error', reject)
-    }).on('error', reject).end()
-  })
-}
-
-function keepAliveAgent(): Agent {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-  onTestFinished(() => agent.destroy())
-  return agent
-}
+import { closeServer } from '../helpers/listen.js'
+import { backend, keepAliveAgent, readFor, send } from './backends.js'
 
 describe('haproxy helper', { timeout: 30_000 }, () => {
   it('sends consecutive requests on one client connection to every node in turn', async () => {
@@ -51,7 +17,7 @@ describe('haproxy helper', { timeout: 30_000 }, () => {
     const proxy = await startHaproxy(nodes)
     const agent = keepAliveAgent()
     const names: string[] = []
-    for (let i = 0; i < 6; i++) names.push((await get(proxy.url, agent)).body)
+    for (let i = 0; i < 6; i++) names.push((await send(proxy.url, agent)).body)
     expect([...names].sort()).toEqual(['a', 'a', 'b', 'b', 'c', 'c'])
     expect(new Set(names.slice(0, 3)).size).toBe(3)
   })
@@ -60,15 +26,20 @@ describe('haproxy helper', { timeout: 30_000 }, () => {
     const node = await backend('a')
     const proxy = await startHaproxy([node], { timeoutServerMs: 800 })
     const started = Date.now()
-    const response = await fetch(proxy.url.replace('/mcp', '/sse'))
-    // A cut stream ends in a read error, after the bytes that made it through.
-    let body = ''
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
-    for (let chunk = await reader.read().catch(() => undefined); chunk && !chunk.done; chunk = await reader.read().catch(() => undefined)) body += chunk.value
-    expect(body).toContain('data: first')
+    const { text, ended } = await readFor(await fetch(proxy.url.replace('/mcp', '/sse')), 10_000)
+    expect(text).toContain('data: first')
+    expect(ended, 'the stream ended before the reader gave up').toBe(true)
     expect(Date.now() - started).toBeGreaterThanOrEqual(700)
     const entry = proxy.log.find(e => e.method === 'GET') ?? (await once(proxy.events, 'request'))[0]
     expect(entry.termination.slice(0, 2)).toBe('sD')
+  })
+
+  it('never sends a POST a node received to another node, even when that node dies before answering', async () => {
+    const nodes = await Promise.all(['a', 'b'].map(backend))
+    const proxy = await startHaproxy(nodes)
+    const answer = await send(proxy.url.replace('/mcp', '/die'), keepAliveAgent(), 'POST')
+    expect(answer.status).toBe(502)
+    expect(nodes.flatMap(n => n.served)).toEqual(['POST /die'])
   })
 
   it('routes around a node whose port refuses connections, before any health check ran', async () => {
@@ -76,7 +47,7 @@ describe('haproxy helper', { timeout: 30_000 }, () => {
     const proxy = await startHaproxy(nodes, { checkIntervalMs: 60_000 })
     await closeServer(nodes[1]!.server)
     const agent = keepAliveAgent()
-    const answers = await Promise.all(Array.from({ length: 4 }, () => get(proxy.url, agent)))
+    const answers = await Promise.all(Array.from({ length: 4 }, () => send(proxy.url, agent)))
     expect(answers.map(a => `${a.status} ${a.body}`)).toEqual(['200 a', '200 a', '200 a', '200 a'])
   })
 
@@ -97,7 +68,7 @@ describe('haproxy helper', { timeout: 30_000 }, () => {
     const proxy = await startHaproxy([good, { name: 'frozen', port: (frozen.address() as { port: number }).port }], { checkIntervalMs: 200 })
     await proxy.waitForServer('frozen', 'DOWN', 5_000)
     const agent = keepAliveAgent()
-    for (let i = 0; i < 4; i++) expect((await get(proxy.url, agent)).body).toBe('a')
+    for (let i = 0; i < 4; i++) expect((await send(proxy.url, agent)).body).toBe('a')
   })
 
   it('puts a node in maintenance and back through the runtime API', async () => {
@@ -106,11 +77,11 @@ describe('haproxy helper', { timeout: 30_000 }, () => {
     await proxy.setServer('b', 'maint')
     expect((await proxy.serverStates()).b).toBe('MAINT')
     const agent = keepAliveAgent()
-    for (let i = 0; i < 4; i++) expect((await get(proxy.url, agent)).body).toBe('a')
+    for (let i = 0; i < 4; i++) expect((await send(proxy.url, agent)).body).toBe('a')
     await proxy.setServer('b', 'ready')
     await proxy.waitForServer('b', 'UP')
     const names = new Set<string>()
-    for (let i = 0; i < 4; i++) names.add((await get(proxy.url, agent)).body)
+    for (let i = 0; i < 4; i++) names.add((await send(proxy.url, agent)).body)
     expect([...names].sort()).toEqual(['a', 'b'])
   })
 })

@@ -54,7 +54,7 @@ class RecordingClient {
 
   constructor(readonly cid: string, readonly kind: ClientKind, readonly config: WorkerConfig) {
     this.snapshot = {
-      cid, kind, sessions: [], ticks: { called: 0, ok: 0, failed: [] }, parts: { called: 0, ok: 0, failed: [] },
+      cid, kind, sessions: [], ticks: { called: 0, ok: 0, failed: [], httpFailed: [] }, parts: { called: 0, ok: 0, failed: [], httpFailed: [] },
       errors: {}, clientErrors: {}, received: {}, receivedParts: {}, gets: { first: 0, freshAgain: 0, resumed: 0, statuses: {} }, posts: { statuses: {} }
     }
   }
@@ -132,6 +132,9 @@ class RecordingClient {
     } catch (error) {
       if (this.#pending.delete(key)) {
         record.failed.push(n)
+        // The SDK's StreamableHTTPError carries the HTTP status as `code` (JSON-RPC codes are negative).
+        const status = (error as { code?: unknown }).code
+        if (typeof status === 'number' && status >= 400) record.httpFailed.push(n)
         count(this.snapshot.errors, `${name}: ${reason(error)}`)
       }
     }

@@ -15,7 +15,11 @@
  *   streamed call that began (the call promises `count` parts). Only work on a
  *   node killed with SIGKILL may end up here; anywhere else it is a failure;
  * - **cancelled**: parts of a call the client cancelled (its request timed
- *   out): a consequence of an earlier failure, counted apart from both.
+ *   out): a consequence of an earlier failure, counted apart from both;
+ * - **orphaned**: parts sent for a call whose POST the client saw answered
+ *   with an HTTP error (a balancer's 504 while the node was frozen, which ran
+ *   the call once it was continued): no stream was ever opened for them, so
+ *   no server could deliver them; counted apart from lost.
  */
 import type { EmitRecord } from '../cluster/fault-tools.js'
 import type { ClientKind, ClientSnapshot, Flavour } from './protocol.js'
@@ -28,6 +32,8 @@ export interface Tally {
   notProduced: Record<string, number>
   /** Parts of calls the client cancelled, never sent. */
   cancelled: number
+  /** Parts sent for calls the client saw fail with an HTTP error, not received. */
+  orphaned: number
   /** Received, but no node ever began it (a harness bug if not 0). */
   unexpected: number
 }
@@ -52,7 +58,7 @@ export interface FlavourRow {
   errors: Record<string, number>
 }
 
-const tally = (): Tally => ({ sent: 0, lost: 0, twice: 0, notProduced: {}, cancelled: 0, unexpected: 0 })
+const tally = (): Tally => ({ sent: 0, lost: 0, twice: 0, notProduced: {}, cancelled: 0, orphaned: 0, unexpected: 0 })
 
 function add(into: Tally, from: Tally): void {
   into.sent += from.sent
@@ -60,6 +66,7 @@ function add(into: Tally, from: Tally): void {
   into.twice += from.twice
   into.unexpected += from.unexpected
   into.cancelled += from.cancelled
+  into.orphaned += from.orphaned
   for (const [node, n] of Object.entries(from.notProduced)) into.notProduced[node] = (into.notProduced[node] ?? 0) + n
 }
 
@@ -119,13 +126,15 @@ function tallyClient(c: ClientSnapshot, p: Produced): { ticks: Tally; parts: Tal
       ticks.notProduced[node] = (ticks.notProduced[node] ?? 0) + 1
     }
   }
+  const refused = new Set(c.parts.httpFailed.map(String))
   for (const k of keys.calls) {
     const { count, node } = p.promised.get(`${c.cid}#${k}`)!
     for (let part = 1; part <= count; part++) {
       const received = c.receivedParts[`${k}:${part}`] !== undefined
       if (p.sent.has(`${c.cid}#${k}:${part}`) || received) {
         parts.sent++
-        if (!received) parts.lost++
+        if (!received && refused.has(k)) parts.orphaned++
+        else if (!received) parts.lost++
       } else if (p.cancelled.has(`${c.cid}#${k}`)) {
         parts.cancelled++
       } else {

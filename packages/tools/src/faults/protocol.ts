@@ -17,15 +17,26 @@ export interface WorkerConfig {
   seed: number
 }
 
+export interface CallRecord {
+  called: number
+  ok: number
+  failed: number[]
+  httpFailed: number[]
+}
+
 /** What one client saw, so far. */
 export interface ClientSnapshot {
   cid: string
   kind: ClientKind
   /** Every session id the client was given (more than one after a recovery). */
   sessions: string[]
-  /** Calls by tool: how many were made, answered, and which (sequence numbers) failed. */
-  ticks: { called: number; ok: number; failed: number[] }
-  parts: { called: number; ok: number; failed: number[] }
+  /**
+   * Calls by tool: how many were made, answered, which (sequence numbers)
+   * failed, and which of those got an HTTP error instead of a stream (no
+   * message of theirs can reach the client).
+   */
+  ticks: CallRecord
+  parts: CallRecord
   /** Call failures by reason. */
   errors: Record<string, number>
   /** The SDK client's own `onerror` reports by reason (stream drops, reconnection failures, given up). */

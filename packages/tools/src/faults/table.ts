@@ -30,9 +30,10 @@ export function faultNotes(results: ScenarioResult[]): string {
     const statuses = Object.entries(r.haproxy.byStatus).filter(([s]) => Number(s) >= 500 || Number(s) < 0).map(([s, n]) => `${s}: ${n}`).join(', ')
     const errors = r.rows.map(row => `${row.flavour}: ${Object.entries(row.errors).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([e, n]) => `${n}x ${e}`).join('; ') || 'none'}`).join(' | ')
     const dropped = r.rows.map(row => `${row.flavour} ${row.resultsDropped}`).join(', ')
+    const apart = r.rows.map(row => `${row.flavour} ${row.parts.cancelled} cancelled, ${row.parts.orphaned} orphaned`).join(', ')
     const kinds = r.rows.map(row => `${row.flavour} ${Object.entries(row.byKind).map(([kind, k]) => `${kind} ${k.ticks.lost}/${k.ticks.sent} (${percent(k.ticks.lost, k.ticks.sent)}) twice ${k.ticks.twice}, parts ${k.parts.lost}/${k.parts.sent}`).join(', ')}`).join(' | ')
     return `- ${r.label}: ${(r.durationMs / 1000).toFixed(0)} s; notifications lost by client kind: ${kinds}; haproxy ${r.haproxy.requests} requests, ${r.haproxy.cuts} streams cut by timeout server, at most ${r.getsPerSession.most} GETs by one session, 5xx ${statuses || 'none'}` +
-      `${r.target ? `; target ${r.target}` : ''}${r.exitMs !== undefined ? `, exited ${r.exitMs} ms after SIGTERM` : ''}; results computed but not received: ${dropped}; call failures: ${errors}`
+      `${r.target ? `; target ${r.target}` : ''}${r.exitMs !== undefined ? `, exited ${r.exitMs} ms after SIGTERM` : ''}; results computed but not received: ${dropped}; parts counted apart: ${apart}; call failures: ${errors}`
   }).join('\n')
 }
 
