@@ -109,6 +109,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const rows = await drain(cluster, workers, options.drainMs ?? 5_000)
     const { doubled } = watch.stop()
     const snapshots = await Promise.all(workers.map(w => w.snapshot()))
+    // MCPS_FAULTS_DEBUG=1: each client's GET requests and its SDK transport's own error reports.
+    if (process.env.MCPS_FAULTS_DEBUG) for (const c of snapshots.flat()) log(JSON.stringify({ cid: c.cid, kind: c.kind, gets: c.gets, posts: c.posts, clientErrors: c.clientErrors }))
     const doubledGetSessions = Object.fromEntries(workers.map((w, i) => [w.flavour, snapshots[i]!.filter(c => c.sessions.some(s => doubled.has(s))).length]))
     const byStatus: Record<string, number> = {}
     const gets = new Map<string, number>()
