@@ -162,24 +162,7 @@ async function startOnce(dir: string, port: number, backends: HaproxyBackend[], 
   if (checked.status !== 0) throw new Error(`[mcp-sessions] Failed to start haproxy: the generated config is invalid: ${checked.stderr.trim()}`)
   const child = spawn(binary(), ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = once(child, 'exit')
-  const events = new EventEmitter()
-  const log: HaproxyLogEntry[] = []
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4_000)
-  })
-  let pending = ''
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString()
-    const lines = pending.split('\n')
-    pending = lines.pop()!
-    for (const line of lines) {
-      const entry = parseLogLine(line)
-      if (!entry) continue
-      if (options.keepLog ?? true) log.push(entry)
-      events.emit('request', entry)
-    }
-  })
+  const { log, events, stderr } = readOutput(child, options.keepLog ?? true)
   const command = (line: string) => runtimeCommand(socket, line)
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -190,15 +173,15 @@ async function startOnce(dir: string, port: number, backends: HaproxyBackend[], 
     }
     rmSync(dir, { recursive: true, force: true })
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000)
-  for (let attempt = 1; ; attempt++) {
+  const ms = options.timeoutMs ?? 10_000
+  const deadline = Date.now() + ms
+  for (let attempt = 1; !(await command('show info').then(() => true, () => false)); attempt++) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`[mcp-sessions] Failed to start haproxy: it exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`)
+      throw new Error(`[mcp-sessions] Failed to start haproxy: it exited (${child.exitCode ?? child.signalCode}): ${stderr().trim()}`)
     }
-    if (await command('show info').then(() => true, () => false)) break
     if (Date.now() > deadline) {
       await stop()
-      throw new Error(`[mcp-sessions] Failed to start haproxy: its runtime socket did not answer within ${options.timeoutMs ?? 10_000} ms: ${stderr.trim()}`)
+      throw new Error(`[mcp-sessions] Failed to start haproxy: its runtime socket did not answer within ${ms} ms: ${stderr().trim()}`)
     }
     await new Promise(resolve => setTimeout(resolve, Math.min(20 * attempt, 200)))
   }
@@ -227,6 +210,27 @@ async function startOnce(dir: string, port: number, backends: HaproxyBackend[], 
     },
     stop
   }
+}
+
+/** Parses haproxy's log lines from stdout as they come; keeps the tail of stderr for error messages. */
+function readOutput(child: ChildProcess, keepLog: boolean) {
+  const events = new EventEmitter()
+  const log: HaproxyLogEntry[] = []
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4_000)))
+  let pending = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString()
+    const lines = pending.split('\n')
+    pending = lines.pop()!
+    for (const line of lines) {
+      const entry = parseLogLine(line)
+      if (!entry) continue
+      if (keepLog) log.push(entry)
+      events.emit('request', entry)
+    }
+  })
+  return { log, events, stderr: () => stderr }
 }
 
 /** One command on the runtime API socket; haproxy answers and closes (non-interactive mode). */
