@@ -22,8 +22,11 @@ import { total, type FlavourRow } from '../../packages/tools/src/faults/ledger.j
 import { runScenario, type FaultName, type ScenarioResult } from '../../packages/tools/src/faults/scenario.js'
 import { faultNotes, faultTable } from '../../packages/tools/src/faults/table.js'
 
-/** Short enough for CI, long enough for the slow client's call to be cut twice (3 T) and for every fault. */
-const CI = { clientsPerFlavour: 3, timeoutServerMs: 2_000, afterMs: 8_000, callTimeoutMs: 15_000, settleMs: 8_000, drainMs: 3_000 }
+/**
+ * Short enough for CI, long enough for every fault and for a slow client's call (a 3 T gap, 6.1 s) to start and
+ * finish after it; settling waits for that call.
+ */
+const CI = { clientsPerFlavour: 3, timeoutServerMs: 2_000, afterMs: 6_500, callTimeoutMs: 15_000, settleMs: 7_000, drainMs: 3_000 }
 
 /** Runs the fault, prints both flavours' rows, and returns the patched clients' row. */
 async function run(fault: FaultName): Promise<{ result: ScenarioResult; patched: FlavourRow }> {

@@ -50,11 +50,12 @@ if (all) {
   console.log('\n== vitest (packages)')
   const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
   if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
-  // One fault at a time: each test runs a Redis, three nodes, haproxy and two client processes, and its
-  // outcome depends on timing (balancer cuts, reconnection delays) that a second run beside it would skew.
+  // After the packages, on its own: each test runs a Redis, three nodes, haproxy and two client processes, and its
+  // outcome depends on timing (balancer cuts, reconnection delays) that other suites beside it would skew. The
+  // project runs its files one at a time (fileParallelism: false in vitest.config.ts).
   console.log('\n== vitest (faults: haproxy, three nodes, Redis; SDK 1.32.2 plain and patched)')
   await ensureCells(['1.32.2'])
-  const faultsCode = run(process.execPath, [vitest, 'run', '--project', 'faults', '--maxWorkers=1'])
+  const faultsCode = run(process.execPath, [vitest, 'run', '--project', 'faults'])
   if (faultsCode !== 0) problems.push(`vitest (faults) exited ${faultsCode}`)
 }
 console.log('\n== vitest (matrix cells)')
