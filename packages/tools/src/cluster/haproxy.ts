@@ -83,7 +83,12 @@ export interface Haproxy {
   stop(): Promise<void>
 }
 
-/** The generated configuration; exported so the README and tests show exactly what runs. */
+/**
+ * The generated configuration; exported so the README and tests show exactly what runs.
+ *
+ * @example
+ * writeFileSync('haproxy.cfg', haproxyConfig(8080, [{ name: 'node-0', port: 4001 }], '/tmp/admin.sock', { noDelay: true }))
+ */
 export function haproxyConfig(port: number, backends: HaproxyBackend[], socket: string, options: HaproxyOptions = {}): string {
   const timeoutServer = options.timeoutServerMs ?? 3_000
   const inter = options.checkIntervalMs ?? 500

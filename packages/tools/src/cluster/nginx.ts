@@ -27,7 +27,12 @@ export interface NginxOptions {
   timeoutMs?: number
 }
 
-/** The generated configuration; exported so tests and docs show exactly what runs. */
+/**
+ * The generated configuration; exported so tests and docs show exactly what runs.
+ *
+ * @example
+ * writeFileSync('nginx.conf', nginxConfig('/tmp/nginx', 8080, [{ name: 'node-0', port: 4001 }]))
+ */
 export function nginxConfig(dir: string, port: number, backends: HaproxyBackend[], options: NginxOptions = {}): string {
   const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`
   return [

@@ -9,7 +9,12 @@ import type { ClientSnapshot, Flavour, WorkerConfig, WorkerMessage } from './pro
 
 const script = join(import.meta.dirname, 'fault-client.ts')
 
-/** The SDK folder of a matrix cell; throws, naming the command, when the cell is not installed. */
+/**
+ * The SDK folder of a matrix cell; throws, naming the command, when the cell is not installed.
+ *
+ * @example
+ * const sdkDir = sdkDirOf('1.32.2', 'plain')
+ */
 export function sdkDirOf(version: string, flavour: Flavour): string {
   const dir = join(cellDir(version, flavour), 'node_modules', ...SDK_PACKAGE.split('/'))
   if (!existsSync(join(dir, 'package.json'))) {

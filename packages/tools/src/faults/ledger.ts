@@ -153,7 +153,12 @@ function tallyClient(c: ClientSnapshot, p: Produced): { ticks: Tally; parts: Tal
   return { ticks, parts }
 }
 
-/** Folds the nodes' emit logs and the clients' snapshots into one row per flavour. */
+/**
+ * Folds the nodes' emit logs and the clients' snapshots into one row per flavour.
+ *
+ * @example
+ * const [patched, plain] = account(cluster.records(), [{ flavour: 'patched', clients: await a.snapshot() }, { flavour: 'plain', clients: await b.snapshot() }])
+ */
 export function account(records: EmitRecord[], snapshots: Array<{ flavour: Flavour; clients: ClientSnapshot[] }>): FlavourRow[] {
   const p = produced(records)
   return snapshots.map(({ flavour, clients }) => {

@@ -41,7 +41,12 @@ export async function openSession(url: string): Promise<{ url: string; id: strin
   return { url, id }
 }
 
-/** Calls a tool and resolves with the raw answer body once the response is complete. */
+/**
+ * Calls a tool and resolves with the raw answer body once the response is complete.
+ *
+ * @example
+ * await callTool(session, 'tick', { c: 'me', s: 1 })
+ */
 export async function callTool(session: { url: string; id: string }, name: string, args: Record<string, unknown>, url = session.url): Promise<{ status: number; body: string }> {
   const response = await fetch(url, {
     method: 'POST',
@@ -54,6 +59,10 @@ export async function callTool(session: { url: string; id: string }, name: strin
 /**
  * Opens the session's GET stream at `url` (with `lastEventId` to resume) and
  * collects its events as they arrive (see {@link readSse}).
+ *
+ * @example
+ * const stream = await openStream(session, url, lastEventId)
+ * const primed = await stream.next(e => e.data === '')
  */
 export async function openStream(session: { id: string }, url: string, lastEventId?: string) {
   const controller = new AbortController()
@@ -64,7 +73,13 @@ export async function openStream(session: { id: string }, url: string, lastEvent
   return readSse(response, controller)
 }
 
-/** Calls a tool and reads its answer as an event stream while it arrives (see {@link readSse}). */
+/**
+ * Calls a tool and reads its answer as an event stream while it arrives (see {@link readSse}).
+ *
+ * @example
+ * const call = await streamTool(session, url, 'parts', { c: 'me', k: 1, count: 3, gapsMs: [100] })
+ * await call.untilEnded()
+ */
 export async function streamTool(session: { id: string }, url: string, name: string, args: Record<string, unknown>) {
   const controller = new AbortController()
   const response = await fetch(url, {
@@ -79,6 +94,10 @@ export async function streamTool(session: { id: string }, url: string, name: str
 /**
  * Collects an SSE body's events as they arrive (comment lines skipped);
  * `next(match)` waits for one; `ended` turns true when the body ends or breaks.
+ *
+ * @example
+ * const controller = new AbortController()
+ * const events = readSse(await fetch(url, { signal: controller.signal }), controller)
  */
 export function readSse(response: Response, controller: AbortController) {
   const events: SseEvent[] = []

@@ -24,7 +24,12 @@ export function faultTable(results: ScenarioResult[]): string {
   return lines.join('\n')
 }
 
-/** One line per run: the balancer's view, the fault's target, the reasons calls failed. */
+/**
+ * One line per run: losses by client kind, the balancer's view, the fault's target, the reasons calls failed.
+ *
+ * @example
+ * console.log(faultNotes(results))
+ */
 export function faultNotes(results: ScenarioResult[]): string {
   return results.map(r => {
     const statuses = Object.entries(r.haproxy.byStatus).filter(([s]) => Number(s) >= 500 || Number(s) < 0).map(([s, n]) => `${s}: ${n}`).join(', ')
