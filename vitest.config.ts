@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { readManifest, supportedVersions } from '@mcp-sessions/patches'
+import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -9,9 +11,10 @@ import { defineConfig } from 'vitest/config'
  * each test reads its cell from the environment.
  */
 const root = import.meta.dirname
-const manifest = JSON.parse(readFileSync(join(root, 'patches', 'manifest.json'), 'utf8')) as { versions: Record<string, unknown> }
 const wanted = process.env.MCPS_VERSIONS?.split(',').filter(Boolean)
-const versions = Object.keys(manifest.versions).filter(v => !wanted?.length || wanted.includes(v))
+const versions = supportedVersions(readManifest(join(root, 'patches'))).filter(v => !wanted?.length || wanted.includes(v))
+/** Our packages resolve to their TypeScript sources in tests (package.json `exports`, condition `mcps-source`). */
+const conditions = ['mcps-source', ...defaultServerConditions]
 
 const cells = versions.flatMap(version =>
   (['plain', 'patched'] as const)
@@ -20,6 +23,8 @@ const cells = versions.flatMap(version =>
 )
 
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     // The suites wait on sockets and child processes far more than they compute. Measured on two cores: the
     // default (one worker per spare core) ran the 3-version matrix in 563 s, four workers in 191 s; eight ran all
@@ -46,6 +51,24 @@ export default defineConfig({
           include: ['tests/faults/**/*.test.ts'],
           testTimeout: 150_000,
           hookTimeout: 60_000
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'hostile',
+          include: ['tests/hostile/**/*.test.ts'],
+          testTimeout: 30_000
+        }
+      },
+      {
+        // The official conformance suite and foreign clients against our servers and client (issue 14).
+        // global-setup.ts installs Node 22, the suite and the clients into .cache/ once per run.
+        extends: true,
+        test: {
+          name: 'interop',
+          include: ['tests/interop/**/*.test.ts'],
+          globalSetup: ['tests/interop/global-setup.ts']
         }
       },
       ...cells.map(cell => ({

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, onTestFinished } from 'vitest'
-import { satisfies } from '../../packages/tools/src/semver.js'
+import { satisfies } from '@mcp-sessions/tools/semver.js'
 import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { proof } from '../helpers/proof.js'
@@ -99,6 +99,7 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
     })
     const c = new s.Client(CLIENT_INFO, { capabilities: CLIENT_CAPS })
     c.setRequestHandler(s.types.ElicitRequestSchema, async () => ({ action: 'accept', content: { answer: 'yes' } }))
+    onTestFinished(() => c.close())
     await c.connect(transport)
     return { client: c, transport, front }
   }

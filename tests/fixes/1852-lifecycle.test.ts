@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { describe, expect } from 'vitest'
-import { satisfies } from '../../packages/tools/src/semver.js'
+import { satisfies } from '@mcp-sessions/tools/semver.js'
 import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { guard, proof } from '../helpers/proof.js'

@@ -19,7 +19,7 @@
  */
 import type { Socket } from 'node:net'
 import { describe, expect } from 'vitest'
-import { satisfies } from '../../packages/tools/src/semver.js'
+import { satisfies } from '@mcp-sessions/tools/semver.js'
 import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { guard } from '../helpers/proof.js'

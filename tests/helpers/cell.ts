@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { fixStates, readManifest, type FixState } from '@mcp-sessions/patches'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -32,14 +32,10 @@ export async function loadSdk<T = any>(subpath: string, flavor: ModuleFlavor, ce
 
 export const flavors: ModuleFlavor[] = ['esm', 'cjs']
 
-type FixState = 'patched' | 'not-affected'
 
 /** Whether the patch set changes `slug` for this cell's SDK version (`patches/manifest.json`). */
 export function fixState(slug: string, cell = currentCell()): FixState {
-  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'patches', 'manifest.json'), 'utf8')) as {
-    versions: Record<string, Record<string, FixState>>
-  }
-  const state = manifest.versions[cell.version]?.[slug]
+  const state = fixStates(readManifest(), cell.version)?.[slug]
   if (!state) throw new Error(`[mcp-sessions] patches/manifest.json has no entry for fix "${slug}" on SDK ${cell.version}. Run npm run patches:build.`)
   return state
 }

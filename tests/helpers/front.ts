@@ -1,7 +1,7 @@
 import { onTestFinished } from 'vitest'
-import { startFront as start } from '../../packages/tools/src/cluster/front.js'
+import { startFront as start } from '@mcp-sessions/tools/cluster/front.js'
 
-export type { FrontEntry } from '../../packages/tools/src/cluster/front.js'
+export type { FrontEntry } from '@mcp-sessions/tools/cluster/front.js'
 
 /** The round-robin front of packages/tools/src/cluster/front.ts, closed when the test ends. */
 export async function startFront(ports: number[]) {

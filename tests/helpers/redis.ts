@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, type RedisClientType } from '@redis/client'
 import { onTestFinished } from 'vitest'
-import { pong } from '../../packages/tools/src/cluster/processes.js'
+import { pong } from '@mcp-sessions/tools/cluster/processes.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyClient = RedisClientType<any, any, any, any, any>

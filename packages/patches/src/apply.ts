@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { detachHardLinks } from './detach.js'
 import { PatchError } from './errors.js'
-import { filesInPatch, patchFiles, patchesDir, readManifest, supportedVersions } from './manifest.js'
+import { filesInPatch, fixStates, patchFiles, patchesDir, readManifest, supportedVersions, versionDir as folderOf } from './manifest.js'
 import { findInstalledSdk } from './sdk.js'
 import { patchStatus, type StatusReport } from './status.js'
 
@@ -36,7 +36,7 @@ export function applyPatches(appRoot: string, options: { quiet?: boolean } = {})
   const dir = patchesDir()
   const manifest = readManifest(dir)
   const sdk = findInstalledSdk(appRoot)
-  if (!manifest.versions[sdk.version]) {
+  if (!fixStates(manifest, sdk.version)) {
     throw new PatchError(
       'MCPS_SDK_UNSUPPORTED',
       `@modelcontextprotocol/sdk ${sdk.version} is not supported by this release of @mcp-sessions/patches. ` +
@@ -46,12 +46,12 @@ export function applyPatches(appRoot: string, options: { quiet?: boolean } = {})
   const before = patchStatus(appRoot, manifest, dir)
   if (incomplete(before).length === 0) return { version: sdk.version, outcome: 'already-applied', report: before }
 
-  const versionDir = join(dir, sdk.version)
+  const versionDir = folderOf(sdk.version, dir, undefined, manifest)
   if (!existsSync(versionDir)) {
     throw new PatchError('MCPS_PATCHES_MISSING', `Failed to find ${versionDir}. Reinstall @mcp-sessions/patches.`)
   }
   // pnpm and bun link package files to a shared store; patch our own copies, never the store.
-  detachHardLinks(sdk.dir, patchFiles(sdk.version, dir).flatMap(filesInPatch))
+  detachHardLinks(sdk.dir, patchFiles(sdk.version, dir).flatMap(p => filesInPatch(p)))
   const result = spawnSync(process.execPath, [patchPackageBin(), '--patch-dir', relative(appRoot, versionDir), '--error-on-fail'], {
     cwd: appRoot,
     stdio: options.quiet ? 'pipe' : 'inherit',

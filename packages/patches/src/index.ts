@@ -7,8 +7,10 @@ export { patchStatus } from './status.js'
 export type { FixPresence, FixStatus, StatusReport } from './status.js'
 export { findInstalledSdk } from './sdk.js'
 export type { InstalledSdk } from './sdk.js'
-export { patchesDir, readManifest, supportedVersions } from './manifest.js'
-export type { FixInfo, FixState, Manifest } from './manifest.js'
+
+// The patch set's manifest (patches/manifest.json) and markers
+export { SDK_PACKAGE, filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
+export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
 
 // Verifying behaviour
 export { CheckFailure, checks, ensure, verifyInstalledSdk } from './verify/index.js'

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { filesInPatch, patchFiles, patchesDir, readManifest, type Manifest } from './manifest.js'
+import { filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, type Manifest } from './manifest.js'
 import { findInstalledSdk } from './sdk.js'
 
 export type FixPresence = 'applied' | 'missing' | 'partial' | 'not-affected' | 'unsupported'
@@ -19,8 +19,6 @@ export interface StatusReport {
   fixes: FixStatus[]
 }
 
-const markerOf = (slug: string) => `mcp-sessions:${slug}`
-
 /**
  * Which fixes the installed SDK carries, read from the marker each patch leaves
  * in every file it changes. It reads files only; `verify` exercises behaviour.
@@ -31,7 +29,7 @@ const markerOf = (slug: string) => `mcp-sessions:${slug}`
  */
 export function patchStatus(appRoot: string, manifest: Manifest = readManifest(), dir = patchesDir()): StatusReport {
   const sdk = findInstalledSdk(appRoot)
-  const states = manifest.versions[sdk.version]
+  const states = fixStates(manifest, sdk.version)
   if (!states) {
     return { version: sdk.version, supported: false, fixes: manifest.fixes.map(f => ({ slug: f.slug, title: f.title, presence: 'unsupported', missingIn: [] })) }
   }
@@ -42,7 +40,7 @@ export function patchStatus(appRoot: string, manifest: Manifest = readManifest()
     const files = patch ? filesInPatch(patch) : []
     const missingIn = files.filter(f => {
       const path = join(sdk.dir, f)
-      return !existsSync(path) || !readFileSync(path, 'utf8').includes(markerOf(fix.slug))
+      return !existsSync(path) || !readFileSync(path, 'utf8').includes(marker(fix.slug))
     })
     const presence: FixPresence = files.length === 0 || missingIn.length === files.length ? 'missing' : missingIn.length ? 'partial' : 'applied'
     return { slug: fix.slug, title: fix.title, presence, missingIn }

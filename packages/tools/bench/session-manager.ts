@@ -66,7 +66,7 @@ async function mapHandler(): Promise<RequestListener> {
 }
 
 async function managerHandler(): Promise<RequestListener> {
-  const { createSessionManager } = await import('../../server/src/index.js')
+  const { createSessionManager } = await import('@mcp-sessions/server')
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js')
   const { z } = await import('zod')
   const manager = createSessionManager({ createServer: () => demoTool(new McpServer({ name: 'bench', version: '1.0.0' }), z) as any })

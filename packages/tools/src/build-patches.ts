@@ -11,19 +11,13 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fixes, marker, type Fix } from './fixes/index.js'
+import { marker, type FixState, type Manifest } from '@mcp-sessions/patches'
+import { fixes, type Fix } from './fixes/index.js'
 import { patchesRoot } from './paths.js'
 import { pristineSdk } from './sdk-cache.js'
 import { satisfies } from './semver.js'
+import { syntaxErrors } from './syntax-check.js'
 import { SDK_PACKAGE, SDK_VERSIONS } from './versions.js'
-
-export type FixState = 'patched' | 'not-affected'
-
-export interface Manifest {
-  package: string
-  fixes: Array<Pick<Fix, 'slug' | 'title' | 'bugs' | 'spec' | 'test' | 'forwarded'> & { number: string }>
-  versions: Record<string, Record<string, FixState>>
-}
 
 interface BuiltVersion {
   files: Map<string, string>
@@ -38,7 +32,7 @@ export function patchFileName(version: string, number: string, slug: string): st
 }
 
 /** Applies one fix's edits to `files` (changed in place); returns whether anything applied. */
-function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
+export function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
   let applied = 0
   for (const edit of fix.edits) {
     if (edit.versions && !satisfies(version, edit.versions)) continue
@@ -59,6 +53,10 @@ function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, 
       const next = text.replace(edit.find, edit.replace as (substring: string, ...args: any[]) => string)
       if (!next.includes(marker(fix.slug))) {
         throw new Error(`[mcp-sessions] Failed to build ${where}: the replacement must leave the marker "${marker(fix.slug)}".`)
+      }
+      const broken = syntaxErrors(file, next)
+      if (broken.length) {
+        throw new Error(`[mcp-sessions] Failed to build ${where}: the patched file does not parse:\n  ${broken.join('\n  ')}\nFix the replacement in packages/tools/src/fixes/${fix.slug}.ts.`)
       }
       files.set(file, next)
       applied++
@@ -134,10 +132,11 @@ function unifiedDiff(before: Map<string, string>, after: Map<string, string>): s
 /** Builds every version's patch files in memory: file name -> content, plus the manifest. */
 export function buildAll(): { files: Map<string, string>; manifest: Manifest } {
   const out = new Map<string, string>()
+  const versions: Record<string, Record<string, FixState>> = {}
   const manifest: Manifest = {
-    package: SDK_PACKAGE,
+    schema: 2,
     fixes: fixes.map((f, i) => ({ number: pad(i + 1), slug: f.slug, title: f.title, bugs: f.bugs, spec: f.spec, test: f.test, forwarded: f.forwarded })),
-    versions: {}
+    packages: { [SDK_PACKAGE]: { dir: '', versions } }
   }
   for (const version of SDK_VERSIONS) {
     const sdkDir = pristineSdk(version)
@@ -153,7 +152,7 @@ export function buildAll(): { files: Map<string, string>; manifest: Manifest } {
         out.set(join(version, patchFileName(version, pad(i + 1), fix.slug)), header(fix, version) + diff)
       }
     })
-    manifest.versions[version] = built.states
+    versions[version] = built.states
   }
   out.set('manifest.json', JSON.stringify(manifest, null, 2) + '\n')
   return { files: out, manifest }
@@ -190,7 +189,7 @@ function main(): void {
       console.error(`[mcp-sessions] The committed patches are not what the builder produces:\n  ${problems.join('\n  ')}\nRun \`npm run patches:build\` and commit the result.`)
       process.exit(1)
     }
-    console.log(`patches are up to date: ${files.size - 1} patch files for ${Object.keys(manifest.versions).length} SDK versions`)
+    console.log(`patches are up to date: ${files.size - 1} patch files for ${Object.keys(manifest.packages[SDK_PACKAGE]!.versions).length} SDK versions`)
     return
   }
   for (const name of committed.keys()) if (!files.has(name)) rmSync(join(root, name))
@@ -198,7 +197,7 @@ function main(): void {
     mkdirSync(dirname(join(root, name)), { recursive: true })
     writeFileSync(join(root, name), text)
   }
-  for (const [version, states] of Object.entries(manifest.versions)) {
+  for (const [version, states] of Object.entries(manifest.packages[SDK_PACKAGE]!.versions)) {
     console.log(`${version}: ${Object.entries(states).map(([s, st]) => `${s} ${st}`).join(', ')}`)
   }
 }

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { filesInPatch, patchFiles, readManifest } from '../../patches/src/manifest.js'
+import { filesInPatch, fixStates, patchFiles, readManifest } from '@mcp-sessions/patches'
 import { cacheRoot, repoRoot } from './paths.js'
 
 type Pm = 'npm' | 'pnpm' | 'yarn' | 'bun'
@@ -183,7 +183,7 @@ function patchedCopiesInStore(app: string, sdkVersion: string, store: string): s
   const sdkDir = join(app, 'node_modules', '@modelcontextprotocol', 'sdk')
   const patched = new Set(
     patchFiles(sdkVersion)
-      .flatMap(filesInPatch)
+      .flatMap(p => filesInPatch(p))
       .map(f => sha(readFileSync(join(sdkDir, f))))
   )
   const hits: string[] = []
@@ -285,7 +285,7 @@ async function main(): Promise<number> {
   }
   const selected = CONSUMERS.filter(c => !only.length || only.includes(c.pm))
   const manifest = readManifest()
-  const missing = selected.filter(c => !manifest.versions[c.sdk])
+  const missing = selected.filter(c => !fixStates(manifest, c.sdk))
   if (missing.length) {
     console.error(`[mcp-sessions] patches/manifest.json has no patches for ${missing.map(c => `${c.sdk} (${c.pm})`).join(', ')}. Run npm run patches:build.`)
     return 1

@@ -10,8 +10,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { applyPatches } from '../../patches/src/apply.js'
-import { patchFiles, readManifest } from '../../patches/src/manifest.js'
+import { applyPatches, patchFiles, readManifest, supportedVersions } from '@mcp-sessions/patches'
 import { matrixRoot } from './paths.js'
 import { SDK_PACKAGE } from './versions.js'
 
@@ -69,7 +68,7 @@ export async function ensureCells(versions: string[]): Promise<void> {
 
 /** Versions from `MCPS_VERSIONS` (comma-separated) or every version in the manifest. */
 export function selectedVersions(): string[] {
-  const all = Object.keys(readManifest().versions)
+  const all = supportedVersions(readManifest())
   const wanted = process.env.MCPS_VERSIONS?.split(',').map(s => s.trim()).filter(Boolean)
   if (!wanted?.length) return all
   const unknown = wanted.filter(v => !all.includes(v))

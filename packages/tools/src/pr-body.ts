@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fixStates, readManifest, supportedVersions } from '@mcp-sessions/patches'
 import { fixes, type Fix } from './fixes/index.js'
 import { cacheRoot, patchesRoot } from './paths.js'
 import { SDK_PACKAGE } from './versions.js'
@@ -47,8 +48,8 @@ function readProofTable(): ProofTable | null {
 
 /** What this fix's patch set does per SDK version, from patches/manifest.json. */
 function affected(slug: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(patchesRoot, 'manifest.json'), 'utf8')) as { versions: Record<string, Record<string, string>> }
-  return Object.entries(manifest.versions).map(([v, states]) => `${v}: ${states[slug] ?? 'not built'}`)
+  const manifest = readManifest(patchesRoot)
+  return supportedVersions(manifest).map(v => `${v}: ${fixStates(manifest, v)?.[slug] ?? 'not built'}`)
 }
 
 function testPlan(fix: Fix, table: ProofTable | null): string[] {

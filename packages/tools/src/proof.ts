@@ -5,7 +5,7 @@
  * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
  *
  *   npm run proof        the proof table (matrix cells only)
- *   npm test             everything: patch freshness, package tests, the fault suite, then the proof table
+ *   npm test             everything: patch freshness, package tests, the fault suite, hostile-input and interop tests, then the proof table
  *
  * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
  */
@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readManifest } from '../../patches/src/manifest.js'
+import { fixStates, readManifest } from '@mcp-sessions/patches'
 import type { ProofRecord } from '../../../tests/helpers/proof.js'
 import { ensureCells, selectedVersions } from './matrix.js'
 import { cacheRoot, repoRoot } from './paths.js'
@@ -32,9 +32,16 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   return r.status ?? 1
 }
 
+/** One of our TypeScript tools, resolving our packages to their sources. */
+const tsx = (script: string, ...args: string[]) =>
+  run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--conditions=mcps-source', script, ...args])
+
 if (all) {
+  // Some tests run the built packages (as an app installs them): build what changed.
+  console.log('\n== build')
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/patches', 'packages/server', 'packages/redis']) !== 0) problems.push('the packages do not build')
   console.log('\n== patches are what the builder produces')
-  if (run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packages/tools/src/build-patches.ts', '--check']) !== 0) problems.push('committed patches differ from the builder output')
+  if (tsx('packages/tools/src/build-patches.ts', '--check') !== 0) problems.push('committed patches differ from the builder output')
 }
 
 console.log(`\n== matrix cells: ${versions.join(', ')}`)
@@ -57,6 +64,14 @@ if (all) {
   await ensureCells(['1.32.2'])
   const faultsCode = run(process.execPath, [vitest, 'run', '--project', 'faults'])
   if (faultsCode !== 0) problems.push(`vitest (faults) exited ${faultsCode}`)
+  console.log('\n== vitest (hostile input)')
+  const hostileCode = run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3'])
+  if (hostileCode !== 0) problems.push(`vitest (hostile) exited ${hostileCode}`)
+  // The official conformance suite and foreign clients (tests/interop/), then the README table they feed.
+  console.log('\n== vitest (interop)')
+  const interopCode = run(process.execPath, [vitest, 'run', '--project', 'interop', '--maxWorkers=4'])
+  if (interopCode !== 0) problems.push(`vitest (interop) exited ${interopCode}`)
+  if (tsx('packages/tools/src/interop-table.ts', '--check') !== 0) problems.push('the README compatibility table differs from what the interop tests recorded')
 }
 console.log('\n== vitest (matrix cells)')
 const code = run(process.execPath, [vitest, 'run', '--project', 'sdk@*', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
@@ -84,7 +99,7 @@ const header = ['SDK', ...manifest.fixes.map(f => `${f.number} ${f.slug}`)]
 lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
 for (const version of versions) {
   const cells = manifest.fixes.map(fix => {
-    const state = manifest.versions[version]?.[fix.slug]
+    const state = fixStates(manifest, version)?.[fix.slug]
     const mine = (patched: boolean, kind: ProofRecord['kind']) => (r: ProofRecord) => r.version === version && r.fix === fix.slug && r.patched === patched && r.kind === kind
     if (state === 'not-affected') {
       const plain = count(mine(false, 'proof'))

@@ -13,4 +13,4 @@ export const ALL_RELEASES: readonly string[] = [
 /** `MCPS_BUILD_VERSIONS=<list> npm run patches:build -- --out <dir>` tries other releases without touching patches/. */
 export const SDK_VERSIONS: readonly string[] = process.env.MCPS_BUILD_VERSIONS?.split(',').filter(Boolean) ?? ALL_RELEASES
 
-export const SDK_PACKAGE = '@modelcontextprotocol/sdk'
+export { SDK_PACKAGE } from '@mcp-sessions/patches'

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { patchCli } from '../../helpers/cli.js'
-import { pristineSdk } from '../../../packages/tools/src/sdk-cache.js'
-import { SDK_VERSIONS } from '../../../packages/tools/src/versions.js'
+import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
+import { SDK_VERSIONS } from '@mcp-sessions/tools/versions.js'
 
 
 const cli = patchCli

@@ -11,8 +11,8 @@ import { dirname, join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { detachHardLinks } from '../../../packages/patches/src/detach.js'
-import { pristineSdk } from '../../../packages/tools/src/sdk-cache.js'
-import { SDK_VERSIONS } from '../../../packages/tools/src/versions.js'
+import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
+import { SDK_VERSIONS } from '@mcp-sessions/tools/versions.js'
 
 const run = promisify(execFile)
 const bin = join(import.meta.dirname, '..', '..', '..', 'packages', 'patches', 'bin', 'mcp-sessions-patch.js')

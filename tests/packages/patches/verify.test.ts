@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { patchCli } from '../../helpers/cli.js'
-import { readManifest } from '../../../packages/patches/src/manifest.js'
-import { checks } from '../../../packages/patches/src/verify/checks.js'
-import { cellDir, ensureCells } from '../../../packages/tools/src/matrix.js'
-import { pristineSdk } from '../../../packages/tools/src/sdk-cache.js'
+import { checks, fixStates, readManifest, supportedVersions } from '@mcp-sessions/patches'
+import { cellDir, ensureCells } from '@mcp-sessions/tools/matrix.js'
+import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
 
 const manifest = readManifest()
-const supported = Object.keys(manifest.versions)
+const supported = supportedVersions(manifest)
 /**
  * One release per server-transport generation: 1.24 (Node-only transport), 1.25-1.29 (web-standard, no close
  * guard), 1.30+ (close guard upstream). The proof matrix covers every release; verify is the same code on each.
@@ -44,7 +43,7 @@ describe('mcp-sessions-patch verify', () => {
   })
 
   describe.each(versions)('SDK %s', version => {
-    const applies = manifest.fixes.filter(f => manifest.versions[version]?.[f.slug] === 'patched').map(f => f.slug)
+    const applies = manifest.fixes.filter(f => fixStates(manifest, version)?.[f.slug] === 'patched').map(f => f.slug)
 
     it('fails on the SDK as published, naming every fix that applies, and passes after apply', async () => {
       const app = plainApp(version)

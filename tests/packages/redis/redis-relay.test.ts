@@ -1,6 +1,6 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { expect, it } from 'vitest'
-import { redisSessions } from '../../../packages/redis/src/index.js'
+import { redisSessions } from '@mcp-sessions/redis'
 import { startRedis } from '../../helpers/redis.js'
 import { nextEvent } from '../../helpers/wait.js'
 

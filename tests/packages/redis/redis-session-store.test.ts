@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { RedisSessionStore } from '../../../packages/redis/src/index.js'
+import { RedisSessionStore } from '@mcp-sessions/redis'
 import { startRedis, type RedisServer } from '../../helpers/redis.js'
 import { storeContract } from '../server/store-contract.js'
 

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createSessionManager } from '../../../packages/server/src/index.js'
+import { createSessionManager } from '@mcp-sessions/server'
 import { listen } from '../../helpers/listen.js'
 import { ACCEPT, PROTOCOL, connectClient, demoServer, initializeMessage } from './fixture.js'
 

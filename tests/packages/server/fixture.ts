@@ -6,7 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { onTestFinished } from 'vitest'
 import { z } from 'zod'
-import { createSessionManager, type CloseReason, type SessionManagerError, type SessionManagerOptions } from '../../../packages/server/src/index.js'
+import { createSessionManager, type CloseReason, type SessionManagerError, type SessionManagerOptions } from '@mcp-sessions/server'
 import { listen } from '../../helpers/listen.js'
 import { nextEvent } from '../../helpers/wait.js'
 

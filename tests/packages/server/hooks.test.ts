@@ -3,7 +3,7 @@
  * paths run every step.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { MemorySessionStore } from '../../../packages/server/src/index.js'
+import { MemorySessionStore } from '@mcp-sessions/server'
 import { connectClient, echo, initialize, startManager } from './fixture.js'
 
 const boom = () => {
@@ -37,7 +37,7 @@ describe('hooks', () => {
   it('warns on the console with the [mcp-sessions] prefix when there is no onError', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     try {
-      const { createSessionManager } = await import('../../../packages/server/src/index.js')
+      const { createSessionManager } = await import('@mcp-sessions/server')
       const { demoServer, initializeMessage, ACCEPT } = await import('./fixture.js')
       const manager = createSessionManager({ createServer: () => demoServer(), onSessionCreated: boom })
       const res = await manager.handleRequest(new Request('http://127.0.0.1/mcp', {

@@ -1,4 +1,4 @@
-import { MemorySessionStore } from '../../../packages/server/src/index.js'
+import { MemorySessionStore } from '@mcp-sessions/server'
 import { storeContract } from './store-contract.js'
 
 storeContract('MemorySessionStore', async () => {

@@ -4,7 +4,7 @@
  * is untouched.
  */
 import { describe, expect, it } from 'vitest'
-import { createSessionManager } from '../../../packages/server/src/index.js'
+import { createSessionManager } from '@mcp-sessions/server'
 import { ACCEPT, PROTOCOL, demoServer, echo, initialize, initializeMessage, send, startManager } from './fixture.js'
 
 const byHeader = { principal: ({ request }: { request: Request }) => request.headers.get('x-user') ?? undefined }

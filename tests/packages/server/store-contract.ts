@@ -7,7 +7,7 @@
  * whatever makes `ms` of TTL elapse). Without `advance`, the expiry cases are skipped.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
-import type { SessionRecord, SessionStore } from '../../../packages/server/src/index.js'
+import type { SessionRecord, SessionStore } from '@mcp-sessions/server'
 
 export interface StoreUnderTest {
   store: SessionStore

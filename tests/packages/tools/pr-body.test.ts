@@ -4,8 +4,8 @@
  * upstream-format changeset.
  */
 import { describe, expect, it } from 'vitest'
-import { fixes } from '../../../packages/tools/src/fixes/index.js'
-import { prBody } from '../../../packages/tools/src/pr-body.js'
+import { fixes } from '@mcp-sessions/tools/fixes/index.js'
+import { prBody } from '@mcp-sessions/tools/pr-body.js'
 
 const table = (slug: string) => ({
   node: 'v20.0.0',

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { readManifest, supportedVersions, type FixState, type Manifest } from '../manifest.js'
+import { fixStates, readManifest, supportedVersions, type FixState, type Manifest } from '../manifest.js'
 import { findInstalledSdk } from '../sdk.js'
 import { checks as allChecks } from './checks.js'
 import type { Check, CheckContext, ModuleFlavor } from './types.js'
@@ -86,7 +86,7 @@ export async function verifyInstalledSdk(appRoot: string, options: VerifyOptions
   const checks = options.checks ?? allChecks
   const timeoutMs = options.timeoutMs ?? 10_000
   const sdk = findInstalledSdk(appRoot)
-  const states = manifest.versions[sdk.version]
+  const states = fixStates(manifest, sdk.version)
   const fixes: FixVerification[] = []
   for (const fix of manifest.fixes) {
     const state = states ? (states[fix.slug] ?? 'not-affected') : 'unsupported'

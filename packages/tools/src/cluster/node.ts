@@ -7,19 +7,21 @@
  * log messages related to the call, then the result), and the fault suite's
  * numbered `tick` and `parts` (cluster/fault-tools.ts; EMIT_LOG names the
  * file they log what they sent to). GET /stats reports counters, GET streams
- * by kind included. Prints `listening <port>` when ready.
+ * by kind included. Prints `listening <port>` when ready. SERVER_MODULE names a module
+ * whose `createServer` export builds each session's server instead of the demo
+ * tools (the interop tests put the conformance fixture on the cluster this way).
  *
  * Environment: REDIS_URL, STORE=memory, NODE_NAME, PORT, STREAM_GRACE_MS,
  * MAX_LOCAL_SESSIONS, IDLE_TIMEOUT_MS, STREAM_KEEP_ALIVE_MS (the manager's SSE
  * comment interval), HTTP_KEEP_ALIVE_MS (idle keep-alive of node:http; behind
  * a balancer that reuses connections it must outlast the balancer's pool),
- * EMIT_LOG.
+ * EMIT_LOG, SERVER_MODULE.
  */
 import { createServer } from 'node:http'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
-import { redisSessions } from '../../../redis/src/index.js'
-import { createSessionManager } from '../../../server/src/index.js'
+import { redisSessions } from '@mcp-sessions/redis'
+import { createSessionManager } from '@mcp-sessions/server'
 import { openEmitLog, registerFaultTools, type FaultToolStats } from './fault-tools.js'
 import { StreamCounters } from './stream-counters.js'
 
@@ -35,6 +37,9 @@ const redis = process.env.STORE === 'memory' ? undefined : await redisSessions({
   onError: error => void stats.errors.push(String((error as Error)?.message ?? error))
 })
 
+type Build = (context: { hydrated?: boolean }) => McpServer
+const custom = process.env.SERVER_MODULE ? ((await import(process.env.SERVER_MODULE)) as { createServer: Build }).createServer : undefined
+
 // STORE=memory: the single-node in-memory baseline of the benchmark.
 const manager = createSessionManager({
   ...(process.env.STORE === 'memory' ? {} : redis),
@@ -44,6 +49,7 @@ const manager = createSessionManager({
   createServer: ({ hydrated }) => {
     stats.servers++
     if (hydrated) stats.hydrated++
+    if (custom) return custom({ hydrated })
     const server = new McpServer({ name: 'cluster-demo', version: '1.0.0' }, { capabilities: { logging: {} } })
     server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
       content: [{ type: 'text', text }, { type: 'text', text: `served by ${name}` }]
@@ -96,11 +102,14 @@ http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)
 })
 const stop = () => {
-  // Bounded: open streams must not hold the process.
-  setTimeout(() => process.exit(0), 2_000).unref()
-  void manager.shutdown().finally(() => {
+  // Graceful and bounded: no new connections, GET streams end so their clients resume on another node, calls in
+  // flight finish (their answers also reach Redis for a client that resumes elsewhere), then the process exits.
+  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000)
+  setTimeout(() => process.exit(0), graceMs + 2_000).unref()
+  http.close()
+  void manager.shutdown({ graceMs }).finally(() => {
     http.closeAllConnections()
-    http.close(() => process.exit(0))
+    process.exit(0)
   })
 }
 process.on('SIGTERM', stop)

@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tsNodeArgs } from '../paths.js'
 
 const nodeScript = join(dirname(fileURLToPath(import.meta.url)), 'node.ts')
 
@@ -104,7 +105,7 @@ export async function startRedisServer(options: { timeoutMs?: number; appendOnly
  * itself); resolves once it prints `listening <port>`.
  */
 export async function startNode(env: Record<string, string>, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<{ port: number; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', nodeScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...nodeArgs, ...tsNodeArgs, nodeScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (child.exitCode !== null || child.signalCode !== null) return

@@ -45,7 +45,4 @@ export interface Edit {
   versions?: string
 }
 
-/** The marker every fix leaves in each file it touches; `status` looks for it. */
-export function marker(slug: string): string {
-  return `mcp-sessions:${slug}`
-}
+export { marker } from '@mcp-sessions/patches'
