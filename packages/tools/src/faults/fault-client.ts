@@ -55,7 +55,7 @@ class RecordingClient {
   constructor(readonly cid: string, readonly kind: ClientKind, readonly config: WorkerConfig) {
     this.snapshot = {
       cid, kind, sessions: [], ticks: { called: 0, ok: 0, failed: [], httpFailed: [] }, parts: { called: 0, ok: 0, failed: [], httpFailed: [] },
-      errors: {}, clientErrors: {}, received: {}, receivedParts: {}, gets: { first: 0, freshAgain: 0, resumed: 0, statuses: {} }, posts: { statuses: {} }
+      errors: {}, clientErrors: {}, received: {}, receivedParts: {}, gets: { first: 0, freshAgain: 0, resumed: 0, statuses: {} }, getLog: [], posts: { statuses: {} }
     }
   }
 
@@ -69,7 +69,10 @@ class RecordingClient {
         else if (snapshot.gets.first === 0) snapshot.gets.first++
         else snapshot.gets.freshAgain++
       }
+      const entry: [number, string, string] = [Date.now(), headers.get('last-event-id') ?? '', '-']
+      if (method === 'GET') snapshot.getLog = [...snapshot.getLog.slice(-99), entry]
       const response = await fetch(url, init)
+      entry[2] = String(response.status)
       count(method === 'GET' ? snapshot.gets.statuses : snapshot.posts.statuses, String(response.status))
       const session = response.headers.get('mcp-session-id')
       if (session && !snapshot.sessions.includes(session)) snapshot.sessions.push(session)

@@ -36,6 +36,8 @@ export interface Tally {
   orphaned: number
   /** Received, but no node ever began it (a harness bug if not 0). */
   unexpected: number
+  /** Up to 20 lost messages, `<client>#<seq or call:part> by <node> at <epoch ms>`, for diagnosis. */
+  lostSamples: string[]
 }
 
 export interface FlavourRow {
@@ -58,7 +60,7 @@ export interface FlavourRow {
   errors: Record<string, number>
 }
 
-const tally = (): Tally => ({ sent: 0, lost: 0, twice: 0, notProduced: {}, cancelled: 0, orphaned: 0, unexpected: 0 })
+const tally = (): Tally => ({ sent: 0, lost: 0, twice: 0, notProduced: {}, cancelled: 0, orphaned: 0, unexpected: 0, lostSamples: [] })
 
 function add(into: Tally, from: Tally): void {
   into.sent += from.sent
@@ -67,6 +69,7 @@ function add(into: Tally, from: Tally): void {
   into.unexpected += from.unexpected
   into.cancelled += from.cancelled
   into.orphaned += from.orphaned
+  into.lostSamples.push(...from.lostSamples.slice(0, 20 - into.lostSamples.length))
   for (const [node, n] of Object.entries(from.notProduced)) into.notProduced[node] = (into.notProduced[node] ?? 0) + n
 }
 
@@ -74,8 +77,8 @@ function add(into: Tally, from: Tally): void {
 interface Produced {
   /** `<client>#<seq>` -> node that began the tick. */
   began: Map<string, string>
-  /** Ticks `<client>#<seq>` and parts `<client>#<call>:<part>` the event store accepted. */
-  sent: Set<string>
+  /** Ticks `<client>#<seq>` and parts `<client>#<call>:<part>` the event store accepted, and when. */
+  sent: Map<string, number>
   /** `t:<client>#<seq>` and `p:<client>#<call>`: the tool returned. */
   returned: Set<string>
   /** `<client>#<call>` -> parts promised, node. */
@@ -87,7 +90,7 @@ interface Produced {
 }
 
 function produced(records: EmitRecord[]): Produced {
-  const p: Produced = { began: new Map(), sent: new Set(), returned: new Set(), promised: new Map(), cancelled: new Set(), byClient: new Map() }
+  const p: Produced = { began: new Map(), sent: new Map(), returned: new Set(), promised: new Map(), cancelled: new Set(), byClient: new Map() }
   const keysOf = (c: string) => p.byClient.get(c) ?? p.byClient.set(c, { ticks: [], calls: [] }).get(c)!
   for (const r of records) {
     if (r.t === 'tick') {
@@ -96,13 +99,13 @@ function produced(records: EmitRecord[]): Produced {
         p.began.set(key, r.n)
         keysOf(r.c).ticks.push(String(r.s))
       }
-      if (r.e === 's') p.sent.add(key)
+      if (r.e === 's') p.sent.set(key, r.at)
       if (r.e === 'r') p.returned.add(`t:${key}`)
     } else {
       const call = `${r.c}#${r.k}`
       if (r.e === 'b' && !p.promised.has(call)) keysOf(r.c).calls.push(String(r.k))
       if (r.e === 'b') p.promised.set(call, { count: r.count ?? 0, node: r.n })
-      if (r.e === 's') p.sent.add(`${call}:${r.p}`)
+      if (r.e === 's') p.sent.set(`${call}:${r.p}`, r.at)
       if (r.e === 'r') p.returned.add(`p:${call}`)
       if (r.e === 'x' && r.why === 'cancelled') p.cancelled.add(call)
     }
@@ -120,7 +123,10 @@ function tallyClient(c: ClientSnapshot, p: Produced): { ticks: Tally; parts: Tal
     const received = c.received[s] !== undefined
     if (p.sent.has(key) || received) {
       ticks.sent++
-      if (!received) ticks.lost++
+      if (!received) {
+        ticks.lost++
+        if (ticks.lostSamples.length < 20) ticks.lostSamples.push(`${key} by ${p.began.get(key)} at ${p.sent.get(key)}`)
+      }
     } else {
       const node = p.began.get(key)!
       ticks.notProduced[node] = (ticks.notProduced[node] ?? 0) + 1
@@ -134,7 +140,10 @@ function tallyClient(c: ClientSnapshot, p: Produced): { ticks: Tally; parts: Tal
       if (p.sent.has(`${c.cid}#${k}:${part}`) || received) {
         parts.sent++
         if (!received && refused.has(k)) parts.orphaned++
-        else if (!received) parts.lost++
+        else if (!received) {
+          parts.lost++
+          if (parts.lostSamples.length < 20) parts.lostSamples.push(`${c.cid}#${k}:${part} by ${node} at ${p.sent.get(`${c.cid}#${k}:${part}`)}`)
+        }
       } else if (p.cancelled.has(`${c.cid}#${k}`)) {
         parts.cancelled++
       } else {

@@ -47,6 +47,8 @@ export interface ClientSnapshot {
   receivedParts: Record<string, number>
   /** GET requests: the first stream, fresh ones after it (no Last-Event-ID), resumes; answers by status. */
   gets: { first: number; freshAgain: number; resumed: number; statuses: Record<string, number> }
+  /** The last 100 GET requests: epoch ms, the Last-Event-ID sent (or ''), the status ('-' when fetch failed). */
+  getLog: Array<[number, string, string]>
   posts: { statuses: Record<string, number> }
 }
 

@@ -57,6 +57,8 @@ export interface ScenarioResult {
   /** GET requests per session through the balancer: the most any session made, and over how long. */
   getsPerSession: { most: number; overMs: number }
   target?: string
+  /** When the fault began (epoch ms). */
+  at?: number
   /** SIGTERM only: how long the node took to exit. */
   exitMs?: number
   haproxy: { requests: number; cuts: number; byStatus: Record<string, number> }
@@ -110,7 +112,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const { doubled } = watch.stop()
     const snapshots = await Promise.all(workers.map(w => w.snapshot()))
     // MCPS_FAULTS_DEBUG=1: each client's GET requests and its SDK transport's own error reports.
-    if (process.env.MCPS_FAULTS_DEBUG) for (const c of snapshots.flat()) log(JSON.stringify({ cid: c.cid, kind: c.kind, gets: c.gets, posts: c.posts, clientErrors: c.clientErrors }))
+    if (process.env.MCPS_FAULTS_DEBUG) {
+      for (const c of snapshots.flat()) log(JSON.stringify({ cid: c.cid, kind: c.kind, gets: c.gets, getLog: c.getLog.filter(([at]) => !injected.at || Math.abs(at - injected.at) < 15_000), posts: c.posts, clientErrors: c.clientErrors }))
+      for (const row of rows) log(`${row.flavour} lost (fault at ${injected.at}): ${JSON.stringify({ ticks: row.ticks.lostSamples, parts: row.parts.lostSamples })}`)
+    }
     const doubledGetSessions = Object.fromEntries(workers.map((w, i) => [w.flavour, snapshots[i]!.filter(c => c.sessions.some(s => doubled.has(s))).length]))
     const byStatus: Record<string, number> = {}
     const gets = new Map<string, number>()
@@ -147,34 +152,37 @@ async function warmUp(workers: ClientProcess[], ticks: number, ms = 30_000): Pro
 }
 
 /** Applies the fault; resolves once it is over (the node is gone, continued, or Redis is back). */
-async function inject(cluster: FaultCluster, options: ScenarioOptions, log: (line: string) => void): Promise<{ target?: string; exitMs?: number }> {
+async function inject(cluster: FaultCluster, options: ScenarioOptions, log: (line: string) => void): Promise<{ target?: string; exitMs?: number; at?: number }> {
   const { fault } = options
   if (fault === 'cuts') return {}
+  const at = Date.now()
   if (fault === 'redis') {
     await cluster.redis.down('SIGTERM')
     log('redis: stopped (SIGTERM, AOF flushed)')
     await sleep(options.redisDownMs ?? 5_000)
     await cluster.redis.up()
     log('redis: restarted on the same port, data from the AOF')
-    return {}
+    return { at }
   }
   const node = await pickTarget(cluster)
   log(`${fault}: target ${node.name}`)
   if (fault === 'kill9') {
+    const killed = Date.now()
     await node.kill('SIGKILL')
-    return { target: node.name }
+    return { target: node.name, at: killed }
   }
   if (fault === 'sigterm') {
     const sent = Date.now()
     await node.kill('SIGTERM')
-    return { target: node.name, exitMs: Date.now() - sent }
+    return { target: node.name, exitMs: Date.now() - sent, at: sent }
   }
+  const stopped = Date.now()
   node.child.kill('SIGSTOP')
   node.away = true
   await sleep(options.stopMs ?? 10_000)
   node.child.kill('SIGCONT')
   node.away = false
-  return { target: node.name }
+  return { target: node.name, at: stopped }
 }
 
 /**
