@@ -41,6 +41,19 @@ export default defineConfig({
         }
       },
       {
+        // Real haproxy, redis-server and node processes, one fault per test: one file at a time, and on its own
+        // (packages/tools/src/proof.ts --all) so other suites do not skew its timing. (A --maxWorkers flag does not
+        // reach this project: it inherits maxWorkers from the root config.)
+        extends: true,
+        test: {
+          name: 'faults',
+          fileParallelism: false,
+          include: ['tests/faults/**/*.test.ts'],
+          testTimeout: 150_000,
+          hookTimeout: 60_000
+        }
+      },
+      {
         extends: true,
         test: {
           name: 'hostile',

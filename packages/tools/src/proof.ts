@@ -5,7 +5,7 @@
  * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
  *
  *   npm run proof        the proof table (matrix cells only)
- *   npm test             everything: patch freshness, package tests, interop tests, then the proof table
+ *   npm test             everything: patch freshness, package tests, the fault suite, hostile-input and interop tests, then the proof table
  *
  * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
  */
@@ -57,6 +57,13 @@ if (all) {
   console.log('\n== vitest (packages)')
   const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
   if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
+  // After the packages, on its own: each test runs a Redis, three nodes, haproxy and two client processes, and its
+  // outcome depends on timing (balancer cuts, reconnection delays) that other suites beside it would skew. The
+  // project runs its files one at a time (fileParallelism: false in vitest.config.ts).
+  console.log('\n== vitest (faults: haproxy, three nodes, Redis; SDK 1.32.2 plain and patched)')
+  await ensureCells(['1.32.2'])
+  const faultsCode = run(process.execPath, [vitest, 'run', '--project', 'faults'])
+  if (faultsCode !== 0) problems.push(`vitest (faults) exited ${faultsCode}`)
   console.log('\n== vitest (hostile input)')
   const hostileCode = run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3'])
   if (hostileCode !== 0) problems.push(`vitest (hostile) exited ${hostileCode}`)

@@ -4,19 +4,32 @@
  * benchmark): node:http + the session manager on Redis (REDIS_URL) + tools:
  * `echo`, `notify` (a log message on the GET stream, sent by whichever node
  * serves the call), `ask` (an elicitation round trip), `slow` (streams `count`
- * log messages related to the call, then the result). GET /stats reports
- * counters. Prints `listening <port>` when ready. SERVER_MODULE names a module
+ * log messages related to the call, then the result), and the fault suite's
+ * numbered `tick` and `parts` (cluster/fault-tools.ts; EMIT_LOG names the
+ * file they log what they sent to). GET /stats reports counters, GET streams
+ * by kind included. Prints `listening <port>` when ready. SERVER_MODULE names a module
  * whose `createServer` export builds each session's server instead of the demo
  * tools (the interop tests put the conformance fixture on the cluster this way).
+ *
+ * Environment: REDIS_URL, STORE=memory, NODE_NAME, PORT, STREAM_GRACE_MS,
+ * MAX_LOCAL_SESSIONS, IDLE_TIMEOUT_MS, STREAM_KEEP_ALIVE_MS (the manager's SSE
+ * comment interval), HTTP_KEEP_ALIVE_MS (idle keep-alive of node:http; behind
+ * a balancer that reuses connections it must outlast the balancer's pool),
+ * EMIT_LOG, SERVER_MODULE.
  */
 import { createServer } from 'node:http'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { redisSessions } from '@mcp-sessions/redis'
 import { createSessionManager } from '@mcp-sessions/server'
+import { openEmitLog, registerFaultTools, type FaultToolStats } from './fault-tools.js'
+import { StreamCounters } from './stream-counters.js'
 
 const name = process.env.NODE_NAME ?? `node-${process.pid}`
 const stats = { node: name, pid: process.pid, created: 0, servers: 0, hydrated: 0, closed: 0, errors: [] as string[] }
+const faultStats: FaultToolStats = { ticks: 0, parts: 0, inFlight: 0, partsInFlight: 0 }
+const emitLog = openEmitLog(process.env.EMIT_LOG)
+const streams = new StreamCounters()
 
 const redis = process.env.STORE === 'memory' ? undefined : await redisSessions({
   url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -32,6 +45,7 @@ const manager = createSessionManager({
   ...(process.env.STORE === 'memory' ? {} : redis),
   maxLocalSessions: process.env.MAX_LOCAL_SESSIONS ? Number(process.env.MAX_LOCAL_SESSIONS) : undefined,
   idleTimeoutMs: process.env.IDLE_TIMEOUT_MS ? Number(process.env.IDLE_TIMEOUT_MS) : undefined,
+  streamKeepAliveMs: process.env.STREAM_KEEP_ALIVE_MS ? Number(process.env.STREAM_KEEP_ALIVE_MS) : undefined,
   createServer: ({ hydrated }) => {
     stats.servers++
     if (hydrated) stats.hydrated++
@@ -60,6 +74,7 @@ const manager = createSessionManager({
       }
       return { content: [{ type: 'text', text: `done ${count}` }, { type: 'text', text: `streamed by ${name}` }] }
     })
+    registerFaultTools(server, { node: name, log: emitLog, stats: faultStats })
     return server
   },
   onSessionCreated: () => void stats.created++,
@@ -71,15 +86,17 @@ const http = createServer((req, res) => {
   if (req.url === '/stats' || req.url === '/stats?gc=1') {
     // With --expose-gc, `?gc=1` collects first, so rss/heap reflect what is retained.
     if (req.url.endsWith('gc=1')) (globalThis as { gc?: () => void }).gc?.()
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...stats, local: manager.size, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }))
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...stats, ...faultStats, streams, local: manager.size, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }))
     return
   }
   if (req.url !== '/mcp') {
     res.writeHead(404).end()
     return
   }
+  streams.track(req, res)
   void manager.handleNodeRequest(req, res)
 })
+if (process.env.HTTP_KEEP_ALIVE_MS) http.keepAliveTimeout = Number(process.env.HTTP_KEEP_ALIVE_MS)
 http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = http.address()
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)

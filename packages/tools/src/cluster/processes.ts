@@ -34,40 +34,70 @@ export async function pong(port: number): Promise<boolean> {
   })
 }
 
+export interface RedisServerProcess {
+  url: string
+  port: number
+  /** The running process (a new one after `up()`). */
+  child: ChildProcess
+  /**
+   * Takes Redis away: SIGTERM (a clean shutdown: with `appendOnly` the AOF is
+   * flushed, nothing is lost) or SIGKILL; the port and dir stay for `up()`.
+   */
+  down(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
+  /** Starts it again on the same port and dir (with `appendOnly`, its data comes back from the AOF). */
+  up(): Promise<void>
+  /** SIGKILL its own PID and remove the dir. */
+  stop(): Promise<void>
+}
+
 /**
- * A private `redis-server` on a free loopback port in a temp dir, nothing
- * persisted. `stop()` signals only its own PID and removes the dir.
+ * A private `redis-server` on a free loopback port in a temp dir. Nothing is
+ * persisted unless `appendOnly` (AOF, fsync every second, in the temp dir).
+ * Only its own PID is ever signalled.
+ *
+ * @example
+ * const redis = await startRedisServer({ appendOnly: true })
+ * await redis.down()
+ * await redis.up()
  */
-export async function startRedisServer(timeoutMs = 5_000): Promise<{ url: string; port: number; child: ChildProcess; stop(): Promise<void> }> {
+export async function startRedisServer(options: { timeoutMs?: number; appendOnly?: boolean } = {}): Promise<RedisServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 5_000
   const dir = mkdtempSync(join(tmpdir(), 'mcps-redis-'))
   const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
-  const exited = once(child, 'exit')
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--dir', dir]
+  let child!: ChildProcess
+  const down = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL') => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill(signal)
+    await exited
+  }
+  const up = async () => {
+    child = spawn('redis-server', args, { stdio: 'ignore' })
+    const failed = once(child, 'error').then(([error]) => {
+      throw Object.assign(new Error(`[mcp-sessions] Failed to start redis-server: ${(error as Error).message}. Install it (Debian/Ubuntu: apt-get install redis-server) or pass REDIS_URL.`), { code: 'MCPS_REDIS_MISSING' })
+    })
+    const deadline = Date.now() + timeoutMs
+    const ready = (async () => {
+      for (let attempt = 1; Date.now() < deadline; attempt++) {
+        if (await pong(port)) return
+        await new Promise(resolve => setTimeout(resolve, Math.min(20 * attempt, 100)))
+      }
+      throw new Error(`[mcp-sessions] Failed to start redis-server: no PONG on 127.0.0.1:${port} within ${timeoutMs} ms`)
+    })()
+    await Promise.race([ready, failed])
+  }
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL')
-      await exited
-    }
+    await down('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
-  const failed = once(child, 'error').then(([error]) => {
-    throw Object.assign(new Error(`[mcp-sessions] Failed to start redis-server: ${(error as Error).message}. Install it (Debian/Ubuntu: apt-get install redis-server) or pass REDIS_URL.`), { code: 'MCPS_REDIS_MISSING' })
-  })
-  const deadline = Date.now() + timeoutMs
-  const ready = (async () => {
-    for (let attempt = 1; Date.now() < deadline; attempt++) {
-      if (await pong(port)) return
-      await new Promise(resolve => setTimeout(resolve, Math.min(20 * attempt, 100)))
-    }
-    throw new Error(`[mcp-sessions] Failed to start redis-server: no PONG on 127.0.0.1:${port} within ${timeoutMs} ms`)
-  })()
   try {
-    await Promise.race([ready, failed])
+    await up()
   } catch (error) {
     await stop()
     throw error
   }
-  return { url: `redis://127.0.0.1:${port}`, port, child, stop }
+  return { url: `redis://127.0.0.1:${port}`, port, get child() { return child }, down, up, stop }
 }
 
 /**

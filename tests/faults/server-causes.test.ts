@@ -1,0 +1,88 @@
+/**
+ * The server-side causes behind the fault suite's losses and duplicates, one
+ * deterministic test each, on the wire (bare fetch, no SDK client deciding
+ * anything) against demo node processes:
+ * - a resumed stream carries no priming event, so a client whose resumed
+ *   stream is cut before the next message has no id to resume from;
+ * - a notification sent before the session's first GET stream opened is skipped;
+ * - on Redis, two standalone GET streams of one session both deliver every
+ *   notification (the spec: a message goes out on one stream only);
+ * - SIGTERM drops the streamed calls in flight instead of finishing them.
+ */
+import { describe, expect, it } from 'vitest'
+import { callTool, openSession, openStream, streamTool, type SseEvent } from '@mcp-sessions/tools/faults/sse-session.js'
+import { startServerProcess } from '../helpers/process.js'
+import { startRedis } from '../helpers/redis.js'
+
+const NODE = 'tests/fixtures/cluster-node.ts'
+const isTick = (s: number) => (e: SseEvent) => e.data.includes('"t":"tick"') && e.data.includes(`"s":${s}`)
+
+async function startNodes(store: 'memory' | 'redis', count: number): Promise<string[]> {
+  const env: Record<string, string> = store === 'memory' ? { STORE: 'memory' } : { REDIS_URL: (await startRedis()).url }
+  const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startServerProcess(NODE, { ...env, NODE_NAME: `node-${i}` })))
+  return nodes.map(n => `http://127.0.0.1:${n.port}/mcp`)
+}
+
+describe.each(['memory', 'redis'] as const)('streams on the %s store', { timeout: 30_000 }, store => {
+  it('primes a resumed GET stream with a resumable id before anything else', async () => {
+    const [url] = await startNodes(store, 1)
+    const session = await openSession(url!)
+    const fresh = await openStream(session, url!)
+    const primed = await fresh.next(() => true, 2_000)
+    expect(primed?.id, 'a fresh GET stream starts with a priming event').toBeTruthy()
+    fresh.close()
+    await fresh.untilEnded()
+    const resumed = await openStream(session, url!, primed!.id)
+    expect(resumed.status).toBe(200)
+    // Cut now, before any message, the client must still hold an id: the stream has to give it one.
+    const first = await resumed.next(() => true, 2_000)
+    resumed.close()
+    expect(first, 'an event on the resumed stream within 2 s').toBeDefined()
+    expect(first!.id, 'the resumed stream\'s first event carries an id').toBeTruthy()
+    expect(first!.data, 'and no message (a priming event)').toBe('')
+  })
+
+  it('delivers a notification sent before the session\'s first GET stream opened', async () => {
+    const [url] = await startNodes(store, 1)
+    const session = await openSession(url!)
+    expect((await callTool(session, 'tick', { c: 'early', s: 1 })).status).toBe(200)
+    const stream = await openStream(session, url!)
+    const early = await stream.next(isTick(1), 2_000)
+    stream.close()
+    expect(early, 'the tick sent before the GET stream opened arrives on it').toBeDefined()
+  })
+
+  it('delivers a notification on one GET stream only when the session opens a second one', async () => {
+    // On Redis the two streams sit on two nodes, as after a failover; in memory both are on the one node.
+    const urls = await startNodes(store, store === 'redis' ? 2 : 1)
+    const session = await openSession(urls[0]!)
+    const older = await openStream(session, urls[0]!)
+    expect(await older.next(() => true, 2_000), 'the first stream is primed').toBeDefined()
+    const newer = await openStream(session, urls.at(-1)!)
+    expect(await newer.next(() => true, 2_000), 'the second stream is primed').toBeDefined()
+    expect((await callTool(session, 'tick', { c: 'once', s: 1 })).status).toBe(200)
+    const got = await Promise.all([older, newer].map(s => s.next(isTick(1), 1_500)))
+    older.close()
+    newer.close()
+    expect(got.filter(Boolean).length, 'streams that delivered the notification').toBe(1)
+  })
+})
+
+describe('shutdown', { timeout: 30_000 }, () => {
+  it('finishes a streamed call in flight when its node gets SIGTERM, then exits', async () => {
+    const redis = await startRedis()
+    const node = await startServerProcess(NODE, { REDIS_URL: redis.url, NODE_NAME: 'node-0' })
+    const url = `http://127.0.0.1:${node.port}/mcp`
+    const session = await openSession(url)
+    const call = await streamTool(session, url, 'parts', { c: 'term', k: 1, count: 3, gapsMs: [400] })
+    expect(await call.next(e => e.data.includes('"p":1'), 5_000), 'part 1 before the signal').toBeDefined()
+    const exited = new Promise<number>(resolve => node.child.once('exit', () => resolve(Date.now())))
+    const signalled = Date.now()
+    node.child.kill('SIGTERM')
+    await call.untilEnded(15_000)
+    const parts = call.events.filter(e => e.data.includes('"t":"part"')).length
+    const result = call.events.some(e => e.data.includes('"result"') && e.data.includes('parts 1: 3'))
+    expect({ parts, result }, 'the call in flight completes on the terminating node').toEqual({ parts: 3, result: true })
+    expect(await exited - signalled, 'the node exits after its work is done').toBeLessThan(15_000)
+  })
+})
