@@ -14,19 +14,22 @@ export interface AppSpec {
   files?: Record<string, string>
 }
 
+/** The dependency on the packed tarball, as `npm i -D <tarball>` writes it; left out for an app that adds it itself. */
+export const patchesDependency = (tarball: string) => ({ '@mcp-sessions/patches': `file:${tarball}` })
+
 /**
  * Writes a consumer app as the README tells users to set one up: the
  * packed @mcp-sessions/patches as a dependency and
  * `"postinstall": "mcp-sessions-patch apply"`.
  */
-export async function writeApp(dir: string, spec: AppSpec, tarball: string): Promise<void> {
+export async function writeApp(dir: string, spec: AppSpec, tarball: string | undefined): Promise<void> {
   mkdirSync(dir, { recursive: true })
   const pkg = {
     name: spec.name,
     private: true,
     type: 'module',
     scripts: { postinstall: 'mcp-sessions-patch apply', verify: 'mcp-sessions-patch verify' },
-    dependencies: { ...spec.dependencies, '@mcp-sessions/patches': `file:${tarball}` },
+    dependencies: { ...spec.dependencies, ...(tarball ? patchesDependency(tarball) : {}) },
     ...spec.fields
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n')

@@ -31,6 +31,8 @@ export interface PackageManager {
   /** What it is, e.g. `pnpm@12.21.0` (npm: the one on the PATH). */
   version(): Promise<string>
   install(dir: string): Promise<RunResult>
+  /** Adds a package (here: the packed tarball) as a dev dependency, the README's way. */
+  addDev(dir: string, spec: string): Promise<RunResult>
   run(dir: string, script: string): Promise<RunResult>
   /** Its machine-wide store or cache of package files, if it links installs to one. */
   store?: string
@@ -58,6 +60,14 @@ const installArgs: Record<Pm, string[]> = {
   bun: ['install']
 }
 
+/** The README's "add it" command for each package manager. */
+export const addDevArgs: Record<Pm, string[]> = {
+  npm: ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline'],
+  pnpm: ['add', '--save-dev', '--store-dir', join(storeRoot, 'pnpm-store')],
+  yarn: ['add', '--dev'],
+  bun: ['add', '--dev']
+}
+
 const extraEnv: Record<Pm, Record<string, string>> = {
   npm: {},
   pnpm: {},
@@ -80,6 +90,7 @@ export function packageManager(name: Pm): PackageManager {
     store: stores[name],
     version: async () => (name === 'npm' ? `npm@${(await exec('npm', ['--version'], pmRoot, env)).output.trim()}` : PM_PACKAGES[name]),
     install: dir => exec(cmd, [...pre, ...installArgs[name]], dir, env),
+    addDev: (dir, spec) => exec(cmd, [...pre, ...addDevArgs[name], spec], dir, env),
     run: (dir, script) => exec(cmd, [...pre, 'run', script], dir, env)
   }
 }

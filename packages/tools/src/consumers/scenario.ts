@@ -20,6 +20,11 @@ export interface Scenario {
   framework?: string
   /** SDK copies bundled into a package's files, known from that package's published tarball: host name -> SDK release. */
   bundles?: Record<string, string>
+  /**
+   * Set the app up the README's way first (`<pm> add -D <tarball>`, then `<pm> run postinstall`), then remove
+   * node_modules so the row's install is the next fresh one (a CI run, a colleague's clone).
+   */
+  readmeSetup?: true
   /** Steps of its own, after the common ones. */
   extra?(ctx: ScenarioContext): Promise<void>
 }

@@ -45,6 +45,7 @@ export function sdkOnly(pm: Pm, sdk: string): Scenario {
     row: `app on ${SDK_PACKAGE} ${sdk} (${pm})`,
     pm,
     dependencies: { [SDK_PACKAGE]: sdk },
+    readmeSetup: true,
     extra: lifecycle
   }
 }
