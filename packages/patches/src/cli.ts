@@ -42,7 +42,12 @@ function parse(argv: string[]): Args | string {
 
 const print = (json: boolean, value: unknown, human: () => void) => (json ? console.log(JSON.stringify(value, null, 2)) : human())
 
-/** Runs the CLI; returns the exit code. */
+/**
+ * Runs the CLI; returns the exit code.
+ *
+ * @example
+ * process.exitCode = await main(['verify', '--from', 'fastmcp', '--json'])
+ */
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv)
   if (typeof args === 'string') {

@@ -41,6 +41,9 @@ const telling = (literal: string) => literal.length >= 6 && !/^\.\.?\//.test(lit
 /**
  * A literal's key in the fingerprints: 48 bits of its SHA-256, so that among
  * the few thousand literals of a bundle a false match is a one-in-ten-billion event.
+ *
+ * @example
+ * literalKey('Session not found') // 12 hex digits
  */
 export function literalKey(literal: string): string {
   return createHash('sha256').update(literal).digest('hex').slice(0, 12)
@@ -100,7 +103,12 @@ export function buildPackageFingerprints(esmDirs: Record<string, string>, files:
   return { versions, patched: patched.filter(p => p in modules), tokens, modules }
 }
 
-/** Reads `patches/fingerprints.json`. */
+/**
+ * Reads `patches/fingerprints.json`.
+ *
+ * @example
+ * readFingerprints().packages['@modelcontextprotocol/sdk']?.versions // ['1.24.0', …, '1.32.2']
+ */
 export function readFingerprints(dir = patchesDir()): Fingerprints {
   const path = join(dir, 'fingerprints.json')
   if (!existsSync(path)) throw new PatchError('MCPS_PATCHES_MISSING', `Failed to find ${path}. Reinstall @mcp-sessions/patches.`)

@@ -28,7 +28,12 @@ export function watchedPackages(manifest: Manifest): string[] {
   return [...new Set([...SESSION_PACKAGES, ...Object.keys(manifest.packages)])]
 }
 
-/** Whether this release of the patch set patches `pkg` at all (any version). */
+/**
+ * Whether this release of the patch set patches `pkg` at all (any version).
+ *
+ * @example
+ * isCovered(readManifest(), '@modelcontextprotocol/client') // false until a release covers v2
+ */
 export function isCovered(manifest: Manifest, pkg: string): boolean {
   return manifest.packages[pkg] !== undefined
 }
@@ -46,7 +51,12 @@ export function versionRange(manifest: Manifest, pkg: string): string {
   return `${versions[0]}-${versions.at(-1)} (${versions.length} releases)`
 }
 
-/** One line naming what this release patches, for messages about what it does not. */
+/**
+ * One line naming what this release patches, for messages about what it does not.
+ *
+ * @example
+ * coveredSummary(readManifest()) // '@modelcontextprotocol/sdk 1.24.0-1.32.2 (19 releases)'
+ */
 export function coveredSummary(manifest: Manifest): string {
   return Object.keys(manifest.packages)
     .map(pkg => `${pkg} ${versionRange(manifest, pkg)}`)

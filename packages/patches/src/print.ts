@@ -18,7 +18,12 @@ function printProblem(copy: SdkCopy): void {
   if (copy.coverage !== 'supported') console.log(`  ${blocked[copy.coverage].padEnd(13)} ${copy.problem}`)
 }
 
-/** `mcp-sessions-patch apply`: one line per copy. */
+/**
+ * `mcp-sessions-patch apply`: one line per copy.
+ *
+ * @example
+ * printApply(applyPatches(process.cwd()))
+ */
 export function printApply(result: ApplyResult): void {
   for (const { copy, outcome } of result.copies) {
     const applied = copy.fixes.filter(f => f.presence === 'applied').map(f => f.slug)
@@ -27,7 +32,12 @@ export function printApply(result: ApplyResult): void {
   }
 }
 
-/** `mcp-sessions-patch status`: each copy, then each fix's presence in its files. */
+/**
+ * `mcp-sessions-patch status`: each copy, then each fix's presence in its files.
+ *
+ * @example
+ * printStatus(patchStatus(process.cwd()))
+ */
 export function printStatus(report: StatusReport): void {
   for (const copy of report.copies) {
     console.log(heading(copy))
@@ -44,7 +54,12 @@ export function printStatus(report: StatusReport): void {
 
 const label = { fixed: 'fixed', 'not-fixed': 'NOT fixed', 'not-affected': 'not-affected', unchecked: 'unchecked' }
 
-/** `mcp-sessions-patch verify`: each copy and where it was loaded from, then each fix's behaviour. */
+/**
+ * `mcp-sessions-patch verify`: each copy and where it was loaded from, then each fix's behaviour.
+ *
+ * @example
+ * printVerify(await verifyInstall(process.cwd()))
+ */
 export function printVerify(report: VerifyReport): void {
   for (const copy of report.copies) {
     console.log(`${heading(copy)}, checked from ${copy.checkedFrom === '.' ? 'the app' : copy.checkedFrom}`)

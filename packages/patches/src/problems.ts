@@ -4,7 +4,12 @@ import { coveredSummary } from './packages.js'
 
 const newestSdk = (manifest: Manifest) => supportedVersions(manifest, SDK_PACKAGE).at(-1) ?? '1.x'
 
-/** How to pin a transitive package to one version, in each package manager's words. */
+/**
+ * How to pin a transitive package to one version, in each package manager's words.
+ *
+ * @example
+ * overrideHint('mcp-proxy', '<version>') // 'package.json "overrides": { "mcp-proxy": "<version>" } for npm and bun, …'
+ */
 export function overrideHint(pkg: string, version: string): string {
   return `package.json "overrides": { "${pkg}": "${version}" } for npm and bun, "resolutions" for yarn, "overrides:" in pnpm-workspace.yaml for pnpm`
 }
@@ -63,6 +68,12 @@ export function describeCopy(copy: SdkCopy): string {
   return `${copy.package} ${copy.version} ${where} (${describeLoaders(copy.loadedBy)})`
 }
 
+/**
+ * Who loads a copy, for messages.
+ *
+ * @example
+ * describeLoaders([{ name: 'app', version: '1.0.0', path: '.', app: true }]) // 'loaded by your app'
+ */
 export function describeLoaders(loaders: Loader[]): string {
   if (loaders.length === 0) return 'no installed package declares it'
   const names = loaders.map(l => (l.app ? 'your app' : `${l.name} ${l.version}`))

@@ -53,7 +53,12 @@ export function fixesIn(copy: SdkCopy, manifest: Manifest, dir = patchesDir()): 
     })
 }
 
-/** A copy's status: its fixes, and whether it is fully patched. */
+/**
+ * A copy's status: its fixes, and whether it is fully patched.
+ *
+ * @example
+ * copyStatus(findCopies(root).copies[0]!, readManifest()).ok
+ */
 export function copyStatus(copy: SdkCopy, manifest: Manifest, dir = patchesDir()): CopyStatus {
   const fixes = fixesIn(copy, manifest, dir)
   return { ...copy, fixes, ok: copy.coverage === 'supported' && fixes.every(f => f.presence === 'applied' || f.presence === 'not-affected') }

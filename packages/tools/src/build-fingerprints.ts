@@ -27,6 +27,12 @@ function esmModules(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter(f => f.endsWith('.js') && !f.startsWith('examples')).sort()
 }
 
+/**
+ * The fingerprints of every supported release of each package in `sources`.
+ *
+ * @example
+ * writeFileSync('fingerprints.json', JSON.stringify(buildFingerprints()))
+ */
 export function buildFingerprints(): Fingerprints {
   const manifest = readManifest(patchesRoot)
   const packages: Fingerprints['packages'] = {}

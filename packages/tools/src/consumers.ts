@@ -30,8 +30,8 @@ import { runScenario } from './consumers/run-scenario.js'
 import { scenarios } from './consumers/scenarios/index.js'
 
 /**
- * Apps installed at once. Installs mostly wait on the registry and the disk; measured on two busy cores, 4 at a
- * time ran the 16 apps in the least wall time (see the README's consumers figures).
+ * Apps installed at once. Installs mostly wait on the registry and the disk: on two shared cores the 16 apps took
+ * 103 s at 4 at a time and 176 s at 2 (farm-bench medians, README "Apps that get the SDK through a framework").
  */
 const JOBS = Number(process.env.MCPS_CONSUMERS_JOBS ?? 4)
 

@@ -64,6 +64,7 @@ describe('copies of the SDK', () => {
     sdkAt(root, `packages/tool/node_modules/${SDK}`, '1.25.2')
     linkAt(root, 'node_modules/tool', ws)
     linkAt(root, 'packages/tool/node_modules/self', ws)
+    linkAt(root, 'node_modules/back-to-app', root)
     const { copies } = findCopies(root)
     expect(copies.map(c => [c.path, c.version]).sort()).toEqual([
       [`node_modules/.bun/@modelcontextprotocol+sdk@1.27.1/node_modules/${SDK}`, '1.27.1'],
@@ -71,6 +72,7 @@ describe('copies of the SDK', () => {
     ])
     expect(copies.find(c => c.version === '1.25.2')?.loadedBy.map(l => l.name)).toEqual(['tool'])
     expect(walkPackages(root).filter(p => p.name === 'tool')).toHaveLength(1)
+    expect(walkPackages(root).filter(p => p.name === 'app')).toEqual([])
   })
 
   it('stops the walk past its bounds with an error instead of running on', () => {

@@ -98,6 +98,9 @@ export function resolveExport(pkgDir: string, subpath: string, flavor: ModuleFla
 /**
  * The file `require('<name>/<subpath>')` loads from code in `fromDir`: Node's
  * own resolver, so the cjs answer needs no reimplementation.
+ *
+ * @example
+ * requireResolve('/app/node_modules/fastmcp', '@modelcontextprotocol/sdk', 'client/index.js') // '…/dist/cjs/client/index.js'
  */
 export function requireResolve(fromDir: string, name: string, subpath: string): string | undefined {
   try {

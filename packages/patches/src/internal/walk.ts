@@ -36,7 +36,12 @@ interface PackageJson {
   repository?: unknown
 }
 
-/** Reads a package.json; undefined when there is none or it is not JSON. */
+/**
+ * Reads a package.json; undefined when there is none or it is not JSON.
+ *
+ * @example
+ * readPackageJson('/app/node_modules/fastmcp')?.version // '4.20.16'
+ */
 export function readPackageJson(dir: string): PackageJson | undefined {
   try {
     return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
@@ -54,7 +59,12 @@ function bugsUrl(pkg: PackageJson): string | undefined {
   return github ? `https://github.com/${github[1]}/issues` : undefined
 }
 
-/** The names a package.json declares (the app's own devDependencies count: an app loads them). */
+/**
+ * The names a package.json declares (the app's own devDependencies count: an app loads them).
+ *
+ * @example
+ * declaredNames({ dependencies: { zod: '^4' }, devDependencies: { vitest: '4' } }, true) // ['zod', 'vitest']
+ */
 export function declaredNames(pkg: PackageJson, withDev = false): string[] {
   const lists = [pkg.dependencies, pkg.peerDependencies, pkg.optionalDependencies, withDev ? pkg.devDependencies : undefined]
   return [...new Set(lists.flatMap(l => Object.keys(l ?? {})))]
@@ -134,6 +144,8 @@ export function walkPackages(root: string, limits: WalkLimits = defaultWalkLimit
     }
   }
 
+  // The app itself is not one of its packages, even when a link leads back to it.
+  if (existsSync(root)) seen.add(realpathSync(root))
   const top = join(root, 'node_modules')
   if (existsSync(top)) visitNodeModules(top, 0)
   return found

@@ -14,13 +14,21 @@ export interface AppSpec {
   files?: Record<string, string>
 }
 
-/** The dependency on the packed tarball, as `npm i -D <tarball>` writes it; left out for an app that adds it itself. */
+/**
+ * The dependency on the packed tarball, as `npm i -D <tarball>` writes it; left out for an app that adds it itself.
+ *
+ * @example
+ * patchesDependency('/tmp/x.tgz') // { '@mcp-sessions/patches': 'file:/tmp/x.tgz' }
+ */
 export const patchesDependency = (tarball: string) => ({ '@mcp-sessions/patches': `file:${tarball}` })
 
 /**
  * Writes a consumer app as the README tells users to set one up: the
  * packed @mcp-sessions/patches as a dependency and
  * `"postinstall": "mcp-sessions-patch apply"`.
+ *
+ * @example
+ * await writeApp(dir, { name: 'consumer-npm', pm: 'npm', dependencies: { '@modelcontextprotocol/sdk': '1.32.2' } }, tarball)
  */
 export async function writeApp(dir: string, spec: AppSpec, tarball: string | undefined): Promise<void> {
   mkdirSync(dir, { recursive: true })

@@ -23,7 +23,12 @@ const wayOut: Record<string, (copy: RowResult['copies'][number]) => string> = {
   bundled: copy => `Override ${copy.path.split('node_modules/').pop()} to a version that depends on`
 }
 
-/** A hash of the files of some folders of the app: "nothing changed" made checkable. */
+/**
+ * A hash of the files of some folders of the app: "nothing changed" made checkable.
+ *
+ * @example
+ * hashDirs(app, ['node_modules/@modelcontextprotocol/sdk'])
+ */
 export function hashDirs(root: string, paths: string[]): string {
   const h = createHash('sha256')
   for (const path of paths) {
@@ -33,7 +38,12 @@ export function hashDirs(root: string, paths: string[]): string {
   return h.digest('hex')
 }
 
-/** Runs the app's installed `mcp-sessions-patch <args> --json`. */
+/**
+ * Runs the app's installed `mcp-sessions-patch <args> --json`.
+ *
+ * @example
+ * const { code, json } = await cliJson<StatusReport>(app, ['status'])
+ */
 export async function cliJson<T>(dir: string, args: string[]): Promise<{ code: number; json?: T; output: string; ms: number }> {
   const bin = join(dir, 'node_modules', '@mcp-sessions', 'patches', 'bin', 'mcp-sessions-patch.js')
   const r = await exec(process.execPath, [bin, ...args, '--json'], dir, pmEnv(), 120_000)
@@ -48,6 +58,9 @@ export async function cliJson<T>(dir: string, args: string[]): Promise<{ code: n
  * `status --json` must list the copies a plain walk finds (and the bundles
  * the scenario knows of), every supported copy patched; after a failed
  * install, the install's message must name each other copy and its way out.
+ *
+ * @example
+ * const copies = await checkStatus(row, { 'mcp-proxy': '1.27.1' })
  */
 export async function checkStatus(row: RowState, bundles: Record<string, string>): Promise<RowResult['copies']> {
   const status = await cliJson<StatusReport>(row.dir, ['status'])
@@ -71,6 +84,9 @@ export async function checkStatus(row: RowState, bundles: Record<string, string>
  * each client copy the framework loads must behave as verify says: the 404
  * demo, run from the folder of the package that loads it (esm and cjs), clears
  * the session id for a patched copy and keeps it for an unpatched one.
+ *
+ * @example
+ * const { verified, demos } = await checkLoaded(row, 'fastmcp')
  */
 export async function checkLoaded(row: RowState, framework: string | undefined): Promise<Pick<RowResult, 'verified' | 'demos'>> {
   const verify = await cliJson<VerifyReport>(row.dir, ['verify', ...(framework ? ['--from', framework] : [])])

@@ -6,7 +6,12 @@ export interface RunResult {
   ms: number
 }
 
-/** The environment for a package manager: without `npm run`'s npm_* variables and without CI (pnpm and yarn freeze the lockfile under CI). */
+/**
+ * The environment for a package manager: without `npm run`'s npm_* variables and without CI (pnpm and yarn freeze the lockfile under CI).
+ *
+ * @example
+ * exec('npm', ['--version'], dir, pmEnv())
+ */
 export function pmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'CI' && k !== 'INIT_CWD') env[k] = v
@@ -39,7 +44,12 @@ export function exec(cmd: string, args: string[], cwd: string, env: NodeJS.Proce
   })
 }
 
-/** Runs `tasks` with at most `limit` at a time; results in the order of `tasks`. */
+/**
+ * Runs `tasks` with at most `limit` at a time; results in the order of `tasks`.
+ *
+ * @example
+ * const rows = await inParallel(4, scenarios.map(s => () => runScenario(s, root, tarball, manifest)))
+ */
 export async function inParallel<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
   const results: T[] = new Array(tasks.length)
   let next = 0

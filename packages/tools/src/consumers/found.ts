@@ -15,6 +15,9 @@ export interface FoundCopy {
  * Every installed folder of the session packages under `root/node_modules`,
  * found the plain way (every real directory, symlinks not followed, so each
  * pnpm store copy once): what the suite checks the CLI's own walk against.
+ *
+ * @example
+ * findInstalled(app) // [{ package: '@modelcontextprotocol/sdk', version: '1.32.2', path: 'node_modules/@modelcontextprotocol/sdk' }]
  */
 export function findInstalled(root: string): FoundCopy[] {
   const found: FoundCopy[] = []

@@ -12,7 +12,12 @@ const pmRoot = join(cacheRoot, 'pm')
 /** Package stores and caches, kept across runs so reinstalls are quick. */
 export const storeRoot = join(cacheRoot, 'consumers')
 
-/** Installs pnpm, yarn (berry) and bun from the npm registry into .cache/pm, once. */
+/**
+ * Installs pnpm, yarn (berry) and bun from the npm registry into .cache/pm, once.
+ *
+ * @example
+ * await ensurePackageManagers()
+ */
 export async function ensurePackageManagers(): Promise<void> {
   const want = Object.values(PM_PACKAGES).join(' ')
   const stamp = join(pmRoot, '.mcps-stamp')

@@ -2,7 +2,12 @@ import type { RowResult } from './scenario.js'
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-/** The rows as the issue's table: app, what runs, what the user sees; then every step. */
+/**
+ * The rows as the issue's table: app, what runs, what the user sees; then every step.
+ *
+ * @example
+ * printRows(rows)
+ */
 export function printRows(rows: RowResult[]): void {
   console.log('\n| app | copies (status) | install | verify | 404 demo from the loading package | row |\n|---|---|---|---|---|---|')
   for (const r of rows) {

@@ -33,6 +33,9 @@ function messages(install: RunResult): string[] {
  * and the copies the framework loads behave as their status says, shown by a
  * 404 demo run from the folder of the package that loads each (esm and cjs).
  * No row may be green while unpatched code runs.
+ *
+ * @example
+ * const row = await runScenario(fastmcpNpmPin, root, tarball, readManifest())
  */
 export async function runScenario(scenario: Scenario, root: string, tarball: string, manifest: Manifest): Promise<RowResult> {
   const started = Date.now()

@@ -18,6 +18,9 @@ function* walk(dir: string): Generator<string> {
  * Store files whose content is one of the patched files of an app's SDK
  * copies: if any, `apply` wrote through a hard link into the machine-wide
  * store (and so patched every other project that uses it).
+ *
+ * @example
+ * patchedCopiesInStore([{ dir: `${app}/node_modules/@modelcontextprotocol/sdk`, version: '1.27.1' }], pnpmStore) // []
  */
 export function patchedCopiesInStore(copies: Array<{ dir: string; version: string }>, store: string): string[] {
   const patched = new Set(copies.flatMap(c => patchFiles(c.version).flatMap(p => filesInPatch(p, SDK_PACKAGE)).map(f => sha(readFileSync(join(c.dir, f))))))

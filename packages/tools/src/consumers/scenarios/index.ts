@@ -19,6 +19,9 @@ import yarnSdk from './yarn-sdk.js'
 /**
  * Every consumer app, one file each. An app is a row: what it installs, and
  * what the user must see. Adding an app is adding a file here.
+ *
+ * @example
+ * scenarios.filter(s => s.pm === 'pnpm').map(s => s.id) // ['pnpm-sdk-1.27.1', 'fastmcp-pnpm-zod3', …]
  */
 export const scenarios: Scenario[] = [
   npmSdk,
