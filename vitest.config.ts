@@ -40,6 +40,24 @@ export default defineConfig({
           include: ['tests/packages/**/*.test.ts']
         }
       },
+      {
+        extends: true,
+        test: {
+          name: 'hostile',
+          include: ['tests/hostile/**/*.test.ts'],
+          testTimeout: 30_000
+        }
+      },
+      {
+        // The official conformance suite and foreign clients against our servers and client (issue 14).
+        // global-setup.ts installs Node 22, the suite and the clients into .cache/ once per run.
+        extends: true,
+        test: {
+          name: 'interop',
+          include: ['tests/interop/**/*.test.ts'],
+          globalSetup: ['tests/interop/global-setup.ts']
+        }
+      },
       ...cells.map(cell => ({
         extends: true as const,
         test: {

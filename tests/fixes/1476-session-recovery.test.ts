@@ -5,7 +5,7 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1476
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1708
  */
-import { describe, expect } from 'vitest'
+import { describe, expect, onTestFinished } from 'vitest'
 import { flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
 import { useMsw } from '../helpers/msw.js'
 import { guard, proof } from '../helpers/proof.js'
@@ -31,6 +31,7 @@ async function connect(flavor: ModuleFlavor, scripted: ReturnType<typeof scripte
     ...transportOptions
   })
   const client = new Client(clientInfo, { capabilities })
+  onTestFinished(() => client.close())
   await client.connect(transport)
   return { client, transport, recovered }
 }
@@ -57,7 +58,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
       ['notifications/initialized', 'session-2'],
       ['tools/list', 'session-2']
     ])
-    await client.close()
   })
 
   recovers('re-opens the GET stream after a POST recovery', async () => {
@@ -67,7 +67,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     scripted.restart()
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
     await scripted.waitFor('a GET stream for the new session', r => r.method === 'GET' && r.sessionId === 'session-2')
-    await client.close()
   })
 
   recovers('recovers when a GET stream reconnection gets 404, and re-opens the stream', async () => {
@@ -86,7 +85,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(recovered).toEqual([['session-1', 'session-2']])
     await scripted.waitFor('a GET stream for the new session', r => r.method === 'GET' && r.sessionId === 'session-2')
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
-    await client.close()
   })
 
   recovers('recovers when opening the GET stream gets 404', async () => {
@@ -95,7 +93,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     await scripted.waitFor('a GET stream for the new session', r => r.method === 'GET' && r.sessionId === 'session-2')
     expect(transport.sessionId).toBe('session-2')
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
-    await client.close()
   })
 
   recovers('starts one new session for requests that fail together', async () => {
@@ -106,7 +103,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(results.map(r => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
     expect(initializes(scripted)).toHaveLength(2)
     expect(transport.sessionId).toBe('session-2')
-    await client.close()
   })
 
   recovers('surfaces a second 404 right after recovery instead of looping', async () => {
@@ -118,7 +114,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(transport.sessionId).toBeUndefined()
     await settle(50)
     expect(initializes(scripted)).toHaveLength(2)
-    await client.close()
   })
 
   recovers('surfaces a failed re-initialize, and the next call tries again', async () => {
@@ -130,7 +125,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(transport.sessionId).toBeUndefined()
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
     expect(transport.sessionId).toBe('session-2')
-    await client.close()
   })
 
   off('is off by default: a session 404 surfaces and nothing re-initializes', async () => {
@@ -139,6 +133,5 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     scripted.forget('session-1')
     await expect(client.listTools()).rejects.toMatchObject({ code: 404 })
     expect(initializes(scripted)).toHaveLength(1)
-    await client.close()
   })
 })

@@ -99,6 +99,7 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
     })
     const c = new s.Client(CLIENT_INFO, { capabilities: CLIENT_CAPS })
     c.setRequestHandler(s.types.ElicitRequestSchema, async () => ({ action: 'accept', content: { answer: 'yes' } }))
+    onTestFinished(() => c.close())
     await c.connect(transport)
     return { client: c, transport, front }
   }

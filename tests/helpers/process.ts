@@ -16,19 +16,26 @@ export interface ServerProcess {
 
 /**
  * Starts a TypeScript server script (through tsx) that prints `listening <port>`.
- * Only this PID is ever signalled; the test's cleanup kills it if still alive.
+ * Only this PID is ever signalled; the test's cleanup kills it if still alive
+ * (pass `register`, e.g. `afterAll`, to start one for a whole suite).
  */
-export async function startServerProcess(script: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  script: string,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+  options: { nodeArgs?: string[]; cleanup?: (kill: () => Promise<void>) => void } = {}
+): Promise<ServerProcess> {
   // @note `node --import tsx` keeps the script in this one process; the tsx CLI would start a
   // grandchild that a SIGKILL of its parent leaves running, holding the port.
-  const child = spawn(process.execPath, [...tsNodeArgs, join(repoRoot, script)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const args = [...(options.nodeArgs ?? []), ...tsNodeArgs, join(repoRoot, script)]
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill('SIGKILL')
     await exited
   }
-  onTestFinished(kill)
+  ;(options.cleanup ?? onTestFinished)(kill)
   const port = await listeningPort(child, script, timeoutMs)
   return { child, port, kill }
 }

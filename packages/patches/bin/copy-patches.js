@@ -1,6 +1,6 @@
 // prepack: the repository keeps one canonical copy of the patches at its root;
-// the published package carries a copy of it in ./patches (and the README).
-// postpack (--clean): removes the copies again, so a clone that ran `npm pack`
+// the published package carries a copy of it in ./patches.
+// postpack (--clean): removes the copy again, so a clone that ran `npm pack`
 // keeps reading the canonical patches/ (the CLI prefers ./patches when present).
 import { cpSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -8,8 +8,4 @@ import { fileURLToPath } from 'node:url'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 rmSync(join(pkg, 'patches'), { recursive: true, force: true })
-rmSync(join(pkg, 'README.md'), { force: true })
-if (!process.argv.includes('--clean')) {
-  cpSync(join(pkg, '..', '..', 'patches'), join(pkg, 'patches'), { recursive: true })
-  cpSync(join(pkg, '..', '..', 'README.md'), join(pkg, 'README.md'))
-}
+if (!process.argv.includes('--clean')) cpSync(join(pkg, '..', '..', 'patches'), join(pkg, 'patches'), { recursive: true })

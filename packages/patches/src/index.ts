@@ -5,20 +5,18 @@ export type { ApplyOptions, ApplyResult, CopyOutcome } from './apply.js'
 // Finding every copy of the SDK in an install
 export { findCopies } from './copies.js'
 export type { Coverage, FindOptions, Install, Loader, SdkCopy } from './copies.js'
-export { copiesLoadedBy } from './loaded-by.js'
-export type { LoadedCopy } from './loaded-by.js'
-export { SDK_FAMILY, SESSION_PACKAGES, coveredSummary, isCovered, versionRange, watchedPackages } from './packages.js'
-export { describeCopy, problemOf } from './problems.js'
+export type { InstalledPackage, WalkLimits } from './installed-package.js'
+export { SESSION_PACKAGES, isCovered, watchedPackages } from './packages.js'
 
 // Inspecting
-export { copyStatus, fixesIn, patchStatus } from './status.js'
+export { patchStatus } from './status.js'
 export type { CopyStatus, FixPresence, FixStatus, StatusReport } from './status.js'
 
 // The patch set's manifest (patches/manifest.json), markers and bundle fingerprints (patches/fingerprints.json)
 export { SDK_PACKAGE, filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
 export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
-export { buildPackageFingerprints, literalCounts, literalKey, readFingerprints } from './fingerprints.js'
-export type { Fingerprints, ModuleVariant, PackageFingerprints } from './fingerprints.js'
+export { buildPackageFingerprints, readFingerprints } from './fingerprints.js'
+export type { Fingerprints } from './fingerprints.js'
 
 // Verifying behaviour
 export { CheckFailure, checks, ensure, verifyInstall } from './verify/index.js'

@@ -1,6 +1,7 @@
 import type { SessionRecord, SessionStore } from '@mcp-sessions/server'
-import { DEFAULT_PREFIX, sessionKey } from './internal/keys.js'
-import { Commands, type RedisConnection } from './internal/redis.js'
+import { DEFAULT_PREFIX, ownerKey, sessionKey } from './internal/keys.js'
+import { Commands } from './internal/redis.js'
+import type { RedisConnection } from './redis-types.js'
 
 /**
  * Options for {@link RedisSessionStore}.
@@ -54,7 +55,31 @@ export class RedisSessionStore implements SessionStore {
   async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
     const { lastActiveAt, ...rest } = record
     const key = sessionKey(this.#prefix, record.id)
-    return (await this.#redis.script(CREATE, [key], [JSON.stringify(rest), String(lastActiveAt), String(ttl(ttlMs))])) === 1
+    const created = (await this.#redis.script(CREATE, [key], [JSON.stringify(rest), String(lastActiveAt), String(ttl(ttlMs))])) === 1
+    if (created && record.owner !== undefined) {
+      // Another slot in a cluster, so a second command: the index is only read when a session is created.
+      const owned = ownerKey(this.#prefix, record.owner)
+      await this.#redis.call(owned, ['SADD', owned, record.id])
+      // @note Expires with the newest member's first TTL: an index outliving every record would only hold stale ids.
+      await this.#redis.call(owned, ['PEXPIRE', owned, String(ttl(ttlMs))])
+    }
+    return created
+  }
+
+  /**
+   * Live sessions of `owner`, from its index set; ids whose record has
+   * expired or was deleted are dropped from the set as they are found.
+   */
+  async countOwned(owner: string): Promise<number> {
+    const owned = ownerKey(this.#prefix, owner)
+    const ids = await this.#redis.call<string[]>(owned, ['SMEMBERS', owned], true)
+    const alive = await Promise.all(ids.map(id => {
+      const key = sessionKey(this.#prefix, id)
+      return this.#redis.call<number>(key, ['EXISTS', key], true)
+    }))
+    const gone = ids.filter((_, i) => alive[i] !== 1)
+    if (gone.length) await this.#redis.call(owned, ['SREM', owned, ...gone])
+    return ids.length - gone.length
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -73,6 +98,9 @@ export class RedisSessionStore implements SessionStore {
     const key = sessionKey(this.#prefix, id)
     return (await this.#redis.call<number>(key, ['DEL', key])) === 1
   }
+
+  /** Nothing to release: the client is yours, and stays open. */
+  async close(): Promise<void> {}
 }
 
 const ttl = (ms: number) => Math.max(1, Math.ceil(ms))

@@ -32,6 +32,8 @@ export interface SessionRecord {
   principal: string | undefined
   createdAt: number
   lastActiveAt: number
+  /** Whose quota (`maxSessionsPerPrincipal`) the session counts against: its principal, or its caller's address. */
+  owner?: string
 }
 
 /**
@@ -67,4 +69,10 @@ export interface SessionStore {
    * ending them itself, and on `shutdown()` leaves sessions alive for the other nodes.
    */
   readonly shared?: boolean
+  /**
+   * Shared stores: how many live sessions `owner` holds across all nodes
+   * (records created with that `owner`), so `maxSessionsPerPrincipal` holds
+   * across nodes. Without it a shared store's quota counts this node only.
+   */
+  countOwned?(owner: string): Promise<number>
 }

@@ -16,6 +16,7 @@ import { fixes, type Fix } from './fixes/index.js'
 import { patchesRoot } from './paths.js'
 import { pristineSdk } from './sdk-cache.js'
 import { satisfies } from './semver.js'
+import { syntaxErrors } from './syntax-check.js'
 import { SDK_PACKAGE, SDK_VERSIONS } from './versions.js'
 
 interface BuiltVersion {
@@ -31,7 +32,7 @@ export function patchFileName(version: string, number: string, slug: string): st
 }
 
 /** Applies one fix's edits to `files` (changed in place); returns whether anything applied. */
-function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
+export function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
   let applied = 0
   for (const edit of fix.edits) {
     if (edit.versions && !satisfies(version, edit.versions)) continue
@@ -52,6 +53,10 @@ function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, 
       const next = text.replace(edit.find, edit.replace as (substring: string, ...args: any[]) => string)
       if (!next.includes(marker(fix.slug))) {
         throw new Error(`[mcp-sessions] Failed to build ${where}: the replacement must leave the marker "${marker(fix.slug)}".`)
+      }
+      const broken = syntaxErrors(file, next)
+      if (broken.length) {
+        throw new Error(`[mcp-sessions] Failed to build ${where}: the patched file does not parse:\n  ${broken.join('\n  ')}\nFix the replacement in packages/tools/src/fixes/${fix.slug}.ts.`)
       }
       files.set(file, next)
       applied++

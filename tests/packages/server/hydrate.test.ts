@@ -44,6 +44,8 @@ describe('multi-node seams', () => {
     const id = await initialize(a.url)
     const r = await echo(b.url, id, 'on b')
     expect(r.status).toBe(200)
+    // A continued transport names its session, as the original does (fix 1658-hydrate).
+    expect(r.headers.get('mcp-session-id')).toBe(id)
     expect(r.json.result.content[0].text).toBe('on b')
     expect(a.log.created).toEqual([id])
     expect(b.log.created).toEqual([])
@@ -93,6 +95,29 @@ describe('multi-node seams', () => {
     expect(m.manager.size).toBeLessThanOrEqual(2)
     expect(m.log.closed).toEqual([])
     expect(m.log.created).toEqual(ids)
+  })
+
+  it('continues a session with the capabilities as the SDK read them: elicitation {} is form elicitation', async () => {
+    const store = sharedStore()
+    const seen: unknown[] = []
+    const server = () => {
+      const s = new McpServer({ name: 'caps', version: '1.0.0' })
+      s.registerTool('caps', {}, async () => {
+        seen.push(s.server.getClientCapabilities())
+        return { content: [{ type: 'text', text: 'ok' }] }
+      })
+      return s
+    }
+    const a = await startManager({ store, createServer: server })
+    const b = await startManager({ store, createServer: server })
+    const init = await send(a.url, { body: { ...initializeMessage(), params: { protocolVersion: PROTOCOL, capabilities: { elicitation: {} }, clientInfo: { name: 'raw', version: '0' } } } })
+    const id = init.headers.get('mcp-session-id')!
+    for (const url of [a.url, b.url]) {
+      expect((await send(url, { sessionId: id, body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'caps', arguments: {} } } })).status).toBe(200)
+    }
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).toEqual(seen[0])
+    expect(seen[1]).toMatchObject({ elicitation: { form: {} } })
   })
 
   it('routes a client answer that lands on another manager to the one whose server asked', async () => {

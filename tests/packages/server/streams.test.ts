@@ -234,6 +234,28 @@ describe('stream resumption', () => {
     expect(made).toHaveLength(2)
   })
 
+  it('delivers a notification sent before the first GET stream opened, once, when it opens', async () => {
+    const { url, servers } = await startManager()
+    const id = await initialize(url)
+    await servers.get(id)!.sendLoggingMessage({ level: 'info', data: 'before any GET' })
+    const headers = { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL }
+    const first = await fetch(url, { headers })
+    const reader = first.body!.getReader()
+    let text = ''
+    for (let i = 0; i < 5 && !text.includes('before any GET'); i++) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text).toContain('before any GET')
+    await reader.cancel()
+    // A later fresh GET starts at the end: nothing is delivered twice.
+    const second = await fetch(url, { headers })
+    const again = second.body!.getReader()
+    await servers.get(id)!.sendLoggingMessage({ level: 'info', data: 'after' })
+    let later = ''
+    for (let i = 0; i < 5 && !later.includes('after'); i++) later += new TextDecoder().decode((await again.read()).value)
+    expect(later).toContain('after')
+    expect(later).not.toContain('before any GET')
+    await again.cancel()
+  })
+
   it('hands a stream the server still holds open to the same client reconnecting (half-open connection)', async () => {
     const { url, log, until, servers } = await startManager()
     const a = await initialize(url)
@@ -252,7 +274,11 @@ describe('stream resumption', () => {
 
     await servers.get(a)!.sendLoggingMessage({ level: 'info', data: 'to the new stream' })
     const secondReader = second.body!.getReader()
-    expect(new TextDecoder().decode((await secondReader.read()).value)).toContain('to the new stream')
+    // A resumed stream starts with a priming event naming the cursor it resumed from, then the message.
+    let text = ''
+    for (let i = 0; i < 5 && !text.includes('to the new stream'); i++) text += new TextDecoder().decode((await secondReader.read()).value)
+    expect(text).toContain(`id: ${cursor}\n`)
+    expect(text).toContain('to the new stream')
     await secondReader.cancel()
 
     // A fresh GET while one is open takes over the same way (instead of 409).

@@ -3,8 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, sep } from 'node:path'
 import { readPackageJson } from './walk.js'
 
-/** `import` (esm) or `require` (cjs): the two ways Node loads a package, with their export conditions. */
-export type ModuleFlavor = 'esm' | 'cjs'
+import type { ModuleFlavor } from '../verify/types.js'
 
 const conditions: Record<ModuleFlavor, string[]> = { esm: ['node', 'import', 'default'], cjs: ['node', 'require', 'default'] }
 

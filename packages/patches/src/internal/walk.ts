@@ -1,27 +1,7 @@
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs'
 import { join } from 'node:path'
 import { PatchError } from '../errors.js'
-
-/** One installed package folder, as the walk found it. */
-export interface InstalledPackage {
-  name: string
-  version: string
-  /** The folder where it was found (under a `node_modules`, possibly a symlink). */
-  dir: string
-  /** The folder's real path: what Node resolves and loads from. */
-  realDir: string
-  /** Names the package declares in dependencies, peerDependencies or optionalDependencies. */
-  declares: string[]
-  bugs?: string
-}
-
-/** Bounds on the walk, so a pathological tree ends it with an error instead of running for ever. */
-export interface WalkLimits {
-  /** Package folders visited; default 50,000. */
-  packages: number
-  /** `node_modules` folders nested inside each other; default 40. */
-  depth: number
-}
+import type { InstalledPackage, WalkLimits } from '../installed-package.js'
 
 export const defaultWalkLimits: WalkLimits = { packages: 50_000, depth: 40 }
 

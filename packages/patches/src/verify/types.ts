@@ -1,6 +1,5 @@
-import type { ModuleFlavor } from '../internal/resolve.js'
-
-export type { ModuleFlavor }
+/** How a package is loaded: `import` (esm) or `require` (cjs), each with its export conditions. */
+export type ModuleFlavor = 'esm' | 'cjs'
 
 /** What a check gets: one installed copy of its package, loaded as its dependent loads it, in one module flavor. */
 export interface CheckContext {

@@ -5,7 +5,9 @@
  * `echo`, `notify` (a log message on the GET stream, sent by whichever node
  * serves the call), `ask` (an elicitation round trip), `slow` (streams `count`
  * log messages related to the call, then the result). GET /stats reports
- * counters. Prints `listening <port>` when ready.
+ * counters. Prints `listening <port>` when ready. SERVER_MODULE names a module
+ * whose `createServer` export builds each session's server instead of the demo
+ * tools (the interop tests put the conformance fixture on the cluster this way).
  */
 import { createServer } from 'node:http'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
@@ -22,6 +24,9 @@ const redis = process.env.STORE === 'memory' ? undefined : await redisSessions({
   onError: error => void stats.errors.push(String((error as Error)?.message ?? error))
 })
 
+type Build = (context: { hydrated?: boolean }) => McpServer
+const custom = process.env.SERVER_MODULE ? ((await import(process.env.SERVER_MODULE)) as { createServer: Build }).createServer : undefined
+
 // STORE=memory: the single-node in-memory baseline of the benchmark.
 const manager = createSessionManager({
   ...(process.env.STORE === 'memory' ? {} : redis),
@@ -30,6 +35,7 @@ const manager = createSessionManager({
   createServer: ({ hydrated }) => {
     stats.servers++
     if (hydrated) stats.hydrated++
+    if (custom) return custom({ hydrated })
     const server = new McpServer({ name: 'cluster-demo', version: '1.0.0' }, { capabilities: { logging: {} } })
     server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
       content: [{ type: 'text', text }, { type: 'text', text: `served by ${name}` }]
@@ -79,11 +85,14 @@ http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)
 })
 const stop = () => {
-  // Bounded: open streams must not hold the process.
-  setTimeout(() => process.exit(0), 2_000).unref()
-  void manager.shutdown().finally(() => {
+  // Graceful and bounded: no new connections, GET streams end so their clients resume on another node, calls in
+  // flight finish (their answers also reach Redis for a client that resumes elsewhere), then the process exits.
+  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000)
+  setTimeout(() => process.exit(0), graceMs + 2_000).unref()
+  http.close()
+  void manager.shutdown({ graceMs }).finally(() => {
     http.closeAllConnections()
-    http.close(() => process.exit(0))
+    process.exit(0)
   })
 }
 process.on('SIGTERM', stop)

@@ -5,7 +5,7 @@ import { exec, pmEnv } from './exec.js'
 
 /**
  * Runs `npm pack` (and so the package's real prepack: `tsc -b`, then a copy
- * of patches/ and the README into the package) on a copy of
+ * of patches/ into the package) on a copy of
  * packages/patches laid out as in the repository, and returns the tarball's
  * path. Packing in place would leave packages/patches/patches behind, which
  * the in-repo CLI then prefers over the canonical patches/, and would race
@@ -18,9 +18,8 @@ export async function packPatches(root: string): Promise<{ tarball: string; ms: 
   const stage = join(root, 'stage')
   const pkg = join(stage, 'packages', 'patches')
   mkdirSync(pkg, { recursive: true })
-  for (const entry of ['package.json', 'tsconfig.json', 'src', 'bin']) cpSync(join(repoRoot, 'packages', 'patches', entry), join(pkg, entry), { recursive: true })
+  for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'src', 'bin']) cpSync(join(repoRoot, 'packages', 'patches', entry), join(pkg, entry), { recursive: true })
   cpSync(join(repoRoot, 'patches'), join(stage, 'patches'), { recursive: true })
-  cpSync(join(repoRoot, 'README.md'), join(stage, 'README.md'))
   symlinkSync(join(repoRoot, 'node_modules'), join(stage, 'node_modules'), 'dir')
   const packed = await exec('npm', ['pack', '--json', '--pack-destination', root], pkg, pmEnv())
   const filename = packed.code === 0 ? (JSON.parse(packed.output.slice(packed.output.indexOf('['))) as Array<{ filename: string }>)[0]?.filename : undefined

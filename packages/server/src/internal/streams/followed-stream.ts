@@ -1,24 +1,25 @@
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import type { SessionEventStore } from '../session-event-store.js'
+import type { SessionEventStore } from '../../session-event-store.js'
+import { encode, KEEP_ALIVE_FRAME, messageEvent, SSE_HEADERS } from './sse.js'
 import type { StreamEnd } from './tracked-stream.js'
-
-const encoder = new TextEncoder()
 
 /**
  * An SSE response fed from a shared event store instead of the SDK
  * transport: everything after `after` on `streamId`, then each new event
  * stored by any node, once and in order. `prime` (an id-only event) is
  * written first. `onEnd` runs once: `finished` when the store ends the stream
- * (a request stream's response went out), `detached` when the client leaves.
+ * (a request stream's response went out), `detached` when the client leaves
+ * or `detach()` ends it from the server side.
  */
 export function followedStream(
   events: SessionEventStore,
   streamId: StreamId,
   after: EventId,
   headers: Record<string, string>,
-  hooks: { prime?: string; keepAliveMs?: number; onEnd: (end: StreamEnd) => void }
-): Response {
+  hooks: { prime?: string; keepAliveMs?: number; onEnd: (end: StreamEnd) => void; onMarker?: (marker: unknown) => void }
+): { response: Response; detach(): Promise<void> } {
   let stop: (() => void) | undefined
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
   let ended = false
   const end = (how: StreamEnd) => {
@@ -30,21 +31,25 @@ export function followedStream(
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      if (hooks.prime) controller.enqueue(encoder.encode(hooks.prime))
+      controllerRef = controller
+      if (hooks.prime) controller.enqueue(encode(hooks.prime))
       stop = events.follow!(streamId, after, {
         event: (eventId, message) => {
-          if (!ended) controller.enqueue(encoder.encode(`event: message\nid: ${eventId}\ndata: ${JSON.stringify(message)}\n\n`))
+          if (!ended) controller.enqueue(messageEvent(eventId, message))
         },
         end: () => {
           if (ended) return
           controller.close()
           end('finished')
+        },
+        marker: marker => {
+          if (!ended) hooks.onMarker?.(marker)
         }
       })
       if (hooks.keepAliveMs) {
         // A comment line keeps proxies from timing out an idle stream.
         timer = setInterval(() => {
-          if (!ended) controller.enqueue(encoder.encode(': keep-alive\n\n'))
+          if (!ended) controller.enqueue(KEEP_ALIVE_FRAME)
         }, hooks.keepAliveMs)
         timer.unref?.()
       }
@@ -53,5 +58,16 @@ export function followedStream(
       end('detached')
     }
   })
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers } })
+  return {
+    response: new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }),
+    detach: async () => {
+      if (ended) return
+      end('detached')
+      try {
+        controllerRef?.close()
+      } catch {
+        // Already closed.
+      }
+    }
+  }
 }

@@ -1,33 +1,13 @@
 import { createHash } from 'node:crypto'
-import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { streamKey } from './internal/keys.js'
-import type { PubSub } from './internal/pubsub.js'
-import { compareEntryIds, splitEntryId, type Commands } from './internal/redis.js'
+import { GET_STREAM_ID, type EventIdProblem, type EventSink, type SessionEventStore } from '@mcp-sessions/server'
+import { openedKey, streamKey } from './keys.js'
+import type { PubSub } from './pubsub.js'
+import type { RedisEventStoreOptions } from '../redis-types.js'
+import { compareEntryIds, splitEntryId, type Commands } from './redis.js'
 
-/** Why a `Last-Event-ID` cannot be resumed (same meaning as the memory store's). */
-export type EventIdProblem = 'foreign' | 'expired'
 
-/** Where a followed stream delivers; see {@link RedisEventStore.follow}. */
-export interface EventSink {
-  event(eventId: EventId, message: JSONRPCMessage): void
-  /** The stream is complete (a request stream delivered its response). */
-  end(): void
-}
-
-/** Options shared by every session's event store on one node. */
-export interface RedisEventStoreOptions {
-  /** Most events kept per stream (XADD MAXLEN). Default 1000. */
-  maxEventsPerStream?: number
-  /** Events older than this are trimmed and an unwritten stream's key expires: the reconnect grace period. Default 300_000. */
-  maxAgeMs?: number
-  /** How long a request stream is kept once its response went out in full. Default 30_000. */
-  finishedStreamTtlMs?: number
-  /** Followers re-read their stream this often even without a publish (a lost publish, a Redis restart). Default 5_000. */
-  pollIntervalMs?: number
-}
-
-const GET_STREAM = '_GET_stream'
 const ID_SEPARATOR = '/'
 
 // Append, trim by length (MAXLEN) and by age (MINID from Redis' own clock),
@@ -43,11 +23,12 @@ local t = redis.call('TIME')
 local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
 if oldest > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d', oldest)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PUBLISH', KEYS[1], id)
 return id`
 
 // Newest id ever issued, oldest retained entry and its predecessor; nil without a key.
-const INFO = `
+const INFO_BODY = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local last = '0-0'
@@ -57,6 +38,17 @@ if not first then return {last, '', '0-0'} end
 local prev = '0-0'
 for i = 1, #first[2], 2 do if first[2][i] == 'p' then prev = first[2][i + 1] end end
 return {last, first[1], prev}`
+const INFO = INFO_BODY
+
+// The first opening of a stream (no "opened" flag yet) starts at the beginning of what is retained, every later
+// one at the end. The flag lives as long as the stream key (STORE refreshes both).
+const OPEN = `
+local opened = redis.call('EXISTS', KEYS[2]) == 1
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+local info = (function() ${INFO_BODY} end)()
+if not info then return '0-0' end
+if opened then return info[1] end
+return info[3]`
 
 /**
  * The SDK's `EventStore` for ONE session, on Redis Streams: one stream key per
@@ -64,20 +56,20 @@ return {last, first[1], prev}`
  * (MAXLEN) and age (MINID trim, key TTL). Event ids are
  * `<session tag>/<stream>/<entry id>`: they name their stream, and the tag
  * (a hash of the session id) makes an id of another session foreign here, so
- * a replay never crosses streams or sessions. Built by {@link RedisEventStores.forSession}.
+ * a replay never crosses streams or sessions. Built by {@link RedisStreamEventStores.forSession}.
  *
  * @example
- * const stores = new RedisEventStores(commands, pubsub)
+ * const stores = new RedisStreamEventStores(commands, pubsub)
  * createSessionManager({ createServer, eventStore: ({ sessionId }) => stores.forSession(sessionId) })
  */
-export class RedisEventStore implements EventStore {
-  readonly #stores: RedisEventStores
+export class RedisStreamEventStore implements SessionEventStore {
+  readonly #stores: RedisStreamEventStores
   readonly #sessionId: string
   readonly #tag: string
   /** Request streams whose response this node stored: they may linger briefly once finished. */
   readonly #answered = new Set<StreamId>()
 
-  constructor(stores: RedisEventStores, sessionId: string) {
+  constructor(stores: RedisStreamEventStores, sessionId: string) {
     this.#stores = stores
     this.#sessionId = sessionId
     this.#tag = createHash('sha256').update(sessionId).digest('base64url').slice(0, 8)
@@ -86,8 +78,8 @@ export class RedisEventStore implements EventStore {
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const s = this.#stores
     const key = this.#key(streamId)
-    const entry = await s.redis.script<string>(STORE, [key], [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
-    if (streamId !== GET_STREAM && isResponse(message)) this.#answered.add(streamId)
+    const entry = await s.redis.script<string>(STORE, [key, this.#openedKey(streamId)], [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
+    if (streamId !== GET_STREAM_ID && isResponse(message)) this.#answered.add(streamId)
     return this.#eventId(streamId, entry)
   }
 
@@ -132,11 +124,22 @@ export class RedisEventStore implements EventStore {
     return this.#eventId(streamId, (await this.#info(streamId))?.lastGenerated ?? '0-0')
   }
 
+  /** Where a client opening the stream without Last-Event-ID starts: its beginning the first time, its end later. */
+  async openCursor(streamId: StreamId): Promise<EventId> {
+    const entry = await this.#stores.redis.script<string>(OPEN, [this.#key(streamId), this.#openedKey(streamId)], [String(this.#stores.maxAgeMs)])
+    return this.#eventId(streamId, String(entry))
+  }
+
   /** The stream's response went out in full: keep its events only briefly. */
   async finished(streamId: StreamId): Promise<void> {
     if (!this.#answered.delete(streamId)) return
     const key = this.#key(streamId)
     await this.#stores.redis.call(key, ['PEXPIRE', key, String(this.#stores.finishedTtlMs), 'LT'])
+  }
+
+  /** The session left this node: nothing is held here but the set of answered streams. */
+  dispose(): void {
+    this.#answered.clear()
   }
 
   /**
@@ -172,9 +175,10 @@ export class RedisEventStore implements EventStore {
           for (let batch = await this.#read(streamId, cursor); batch.length > 0 && !stopped; batch = await this.#read(streamId, cursor)) {
             for (const event of batch) {
               cursor = event.entry
+              if (event.marker !== undefined) sink.marker?.(event.marker)
               if (!event.message) continue
               sink.event(this.#eventId(streamId, event.entry), event.message)
-              if (streamId !== GET_STREAM && isResponse(event.message)) {
+              if (streamId !== GET_STREAM_ID && isResponse(event.message)) {
                 stop()
                 sink.end()
                 return
@@ -209,6 +213,10 @@ export class RedisEventStore implements EventStore {
     return streamKey(this.#stores.prefix, this.#sessionId, streamId)
   }
 
+  #openedKey(streamId: StreamId): string {
+    return openedKey(this.#stores.prefix, this.#sessionId, streamId)
+  }
+
   #eventId(streamId: StreamId, entry: string): EventId {
     return `${this.#tag}${ID_SEPARATOR}${streamId}${ID_SEPARATOR}${entry}`
   }
@@ -227,14 +235,15 @@ export class RedisEventStore implements EventStore {
   }
 
   /** Up to READ_BATCH entries after `entry` (exclusive). */
-  async #read(streamId: StreamId, entry: string): Promise<Array<{ entry: string; message: JSONRPCMessage | undefined }>> {
+  async #read(streamId: StreamId, entry: string): Promise<Array<{ entry: string; message: JSONRPCMessage | undefined; marker?: unknown }>> {
     const key = this.#key(streamId)
     const reply = await this.#stores.redis.call<Array<[string, string[]]>>(key, ['XRANGE', key, `(${entry}`, '+', 'COUNT', String(READ_BATCH)], true)
     return (reply ?? []).map(([id, fields]) => {
       const json = fields[fields.indexOf('m') + 1]
       const message = json ? JSON.parse(json) as JSONRPCMessage : undefined
-      // Priming events are stored as `{}`: a position, nothing to deliver.
-      return { entry: id, message: message && Object.keys(message).length > 0 ? message : undefined }
+      // Markers (priming events are stored as `{}`) are a position, nothing to deliver; a follower may read them.
+      const deliverable = message !== undefined && (message as { jsonrpc?: unknown }).jsonrpc !== undefined
+      return { entry: id, message: deliverable ? message : undefined, marker: deliverable ? undefined : message }
     })
   }
 }
@@ -255,7 +264,7 @@ function isResponse(message: JSONRPCMessage): boolean {
  * @example
  * eventStore: ({ sessionId }) => stores.forSession(sessionId)
  */
-export class RedisEventStores {
+export class RedisStreamEventStores {
   readonly redis: Commands
   readonly pubsub: PubSub
   readonly prefix: string
@@ -276,7 +285,7 @@ export class RedisEventStores {
     this.onError = onError
   }
 
-  forSession(sessionId: string): RedisEventStore {
-    return new RedisEventStore(this, sessionId)
+  forSession(sessionId: string): RedisStreamEventStore {
+    return new RedisStreamEventStore(this, sessionId)
   }
 }
