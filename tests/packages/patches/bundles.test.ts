@@ -8,32 +8,33 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findCopies, readFingerprints, type StatusReport } from '@mcp-sessions/patches'
 import { scanHost } from '../../../packages/patches/src/internal/scan-host.js'
 import { buildFingerprints } from '@mcp-sessions/tools/build-fingerprints.js'
-import { cellDir, ensureCells } from '@mcp-sessions/tools/matrix.js'
 import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
 import { SDK_VERSIONS } from '@mcp-sessions/tools/versions.js'
 import { patchCli } from '../../helpers/cli.js'
-import { SDK, app, cliJson, packageAt, tempDir } from './fixtures.js'
+import { SDK, app, cliJson, linkAt, packageAt, tempDir } from './fixtures.js'
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..')
 const fingerprints = readFingerprints(join(repoRoot, 'patches'))
 const BUNDLED = '1.27.1'
 
-beforeAll(() => ensureCells([BUNDLED]), 300_000)
-
-/** Bundles an entry that uses the SDK's Streamable HTTP client and server, from the plain cell of `version`. */
+/**
+ * Bundles an entry that uses the SDK's Streamable HTTP client and server: the pristine release `version`, its own
+ * dependencies from this repository's install.
+ */
 async function bundle(version: string, minify: boolean): Promise<string> {
   const dir = tempDir('mcps-bundle-')
+  linkAt(dir, `node_modules/${SDK}`, pristineSdk(version))
   const entry = join(dir, 'entry.mjs')
   writeFileSync(
     entry,
     `export { StreamableHTTPClientTransport } from '${SDK}/client/streamableHttp.js'\nexport { StreamableHTTPServerTransport } from '${SDK}/server/streamableHttp.js'\nexport { Client } from '${SDK}/client/index.js'\n`
   )
   const out = join(dir, 'out.mjs')
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', minify, outfile: out, nodePaths: [join(cellDir(version, 'plain'), 'node_modules')], logLevel: 'silent' })
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', minify, outfile: out, nodePaths: [join(dir, 'node_modules'), join(repoRoot, 'node_modules')], logLevel: 'silent' })
   return readFileSync(out, 'utf8')
 }
 

@@ -8,15 +8,12 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findCopies, type StatusReport, type VerifyReport } from '@mcp-sessions/patches'
 import { lookupPackage, resolveExport } from '../../../packages/patches/src/internal/resolve.js'
 import { walkPackages } from '../../../packages/patches/src/internal/walk.js'
-import { ensureCells } from '@mcp-sessions/tools/matrix.js'
 import { patchCli } from '../../helpers/cli.js'
 import { SDK, app, cliJson, linkAt, packageAt, sdkAt, treeHash, withSdkDependencies } from './fixtures.js'
-
-beforeAll(() => ensureCells(['1.32.2']), 300_000)
 
 const marked = (dir: string) => readFileSync(join(dir, 'dist/esm/client/streamableHttp.js'), 'utf8').includes('mcp-sessions:1708-client-404')
 

@@ -9,7 +9,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { onTestFinished } from 'vitest'
-import { cellDir } from '@mcp-sessions/tools/matrix.js'
 import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
 import { patchCli, type CliResult } from '../../helpers/cli.js'
 
@@ -58,18 +57,18 @@ export function linkAt(root: string, path: string, target: string): void {
   symlinkSync(target, join(root, path), 'dir')
 }
 
+const repoModules = join(import.meta.dirname, '..', '..', '..', 'node_modules')
+
 /**
  * Links the SDK's own dependencies (zod, ajv, eventsource, …) into
- * `root/node_modules` from the plain matrix cell of `version` (install it
- * first: `ensureCells`), so that copies placed anywhere below can be loaded
- * and exercised by `verify`.
+ * `root/node_modules` from this repository's install, so that copies placed
+ * anywhere below can be loaded and exercised by `verify`. Their own
+ * dependencies resolve from where the links point.
  */
-export function withSdkDependencies(root: string, version = '1.32.2'): void {
-  const from = join(cellDir(version, 'plain'), 'node_modules')
-  if (!existsSync(from)) throw new Error(`[mcp-sessions] ${from} is missing: call ensureCells(['${version}']) in beforeAll.`)
-  for (const entry of readdirSync(from)) {
-    if (entry === '@modelcontextprotocol' || entry.startsWith('.')) continue
-    linkAt(root, join('node_modules', entry), join(from, entry))
+export function withSdkDependencies(root: string): void {
+  const sdk = JSON.parse(readFileSync(join(repoModules, SDK, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+  for (const name of new Set([...Object.keys(sdk.dependencies ?? {}), ...Object.keys(sdk.peerDependencies ?? {})])) {
+    if (existsSync(join(repoModules, name))) linkAt(root, join('node_modules', name), join(repoModules, name))
   }
 }
 
