@@ -1,20 +1,26 @@
 // Applying
 export { applyPatches } from './apply.js'
-export type { ApplyResult } from './apply.js'
+export type { ApplyOptions, ApplyResult, CopyOutcome } from './apply.js'
+
+// Finding every copy of the SDK in an install
+export { findCopies } from './copies.js'
+export type { Coverage, FindOptions, Install, Loader, SdkCopy } from './copies.js'
+export type { InstalledPackage, WalkLimits } from './installed-package.js'
+export { SESSION_PACKAGES, isCovered, watchedPackages } from './packages.js'
 
 // Inspecting
 export { patchStatus } from './status.js'
-export type { FixPresence, FixStatus, StatusReport } from './status.js'
-export { findInstalledSdk } from './sdk.js'
-export type { InstalledSdk } from './sdk.js'
+export type { CopyStatus, FixPresence, FixStatus, StatusReport } from './status.js'
 
-// The patch set's manifest (patches/manifest.json) and markers
+// The patch set's manifest (patches/manifest.json), markers and bundle fingerprints (patches/fingerprints.json)
 export { SDK_PACKAGE, filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
 export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
+export { buildPackageFingerprints, readFingerprints } from './fingerprints.js'
+export type { Fingerprints } from './fingerprints.js'
 
 // Verifying behaviour
-export { CheckFailure, checks, ensure, verifyInstalledSdk } from './verify/index.js'
-export type { Check, CheckContext, FixVerification, ModuleFlavor, VerifyOptions, VerifyOutcome, VerifyReport } from './verify/index.js'
+export { CheckFailure, checks, ensure, verifyInstall } from './verify/index.js'
+export type { Check, CheckContext, CopyVerification, FixVerification, ModuleFlavor, VerifyOptions, VerifyOutcome, VerifyReport } from './verify/index.js'
 
 // Errors
 export { PatchError } from './errors.js'
