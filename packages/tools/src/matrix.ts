@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { applyPatches, patchFiles, readManifest, supportedVersions } from '@mcp-sessions/patches'
 import { matrixRoot } from './paths.js'
@@ -60,10 +60,37 @@ export async function ensureCells(versions: string[]): Promise<void> {
   const queue = [...versions]
   await Promise.all(
     Array.from({ length: Math.min(limit, queue.length) }, async () => {
-      for (let v = queue.shift(); v; v = queue.shift()) await ensurePlain(v)
+      for (let v = queue.shift(); v; v = queue.shift()) await locked(v, () => ensurePlain(v))
     })
   )
-  for (const v of versions) ensurePatched(v)
+  for (const v of versions) await locked(v, async () => ensurePatched(v))
+}
+
+/**
+ * Runs `work` while holding the version's cell lock (a directory: `mkdir` is atomic), so test files and tools
+ * that ensure the same cell at once do not install over each other. A lock older than 10 minutes is a crashed
+ * holder's and is taken over.
+ */
+async function locked(version: string, work: () => Promise<void>): Promise<void> {
+  const lock = join(matrixRoot, `${version}.lock`)
+  mkdirSync(matrixRoot, { recursive: true })
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+      if (age > 10 * 60_000) rmSync(lock, { recursive: true, force: true })
+      else if (waited > 15 * 60_000) throw new Error(`[mcp-sessions] Failed to install the matrix cell ${version}: ${lock} has been held for 15 minutes. Remove it if no install is running.`)
+      else await new Promise(resolve => setTimeout(resolve, 200))
+    }
+  }
+  try {
+    await work()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
 }
 
 /** Versions from `MCPS_VERSIONS` (comma-separated) or every version in the manifest. */
