@@ -6,10 +6,12 @@ export type { ApplyResult } from './apply.js'
 export { patchStatus } from './status.js'
 export type { FixPresence, FixStatus, StatusReport } from './status.js'
 export { findInstalledSdk } from './sdk.js'
+export { applyPackagePatches, packageStatus, readInstalledPackage } from './package-patches.js'
+export type { InstalledPackage, PackageStatus } from './package-patches.js'
 export type { InstalledSdk } from './sdk.js'
 
 // The patch set's manifest (patches/manifest.json) and markers
-export { SDK_PACKAGE, filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
+export { CLIENT_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE, filesInPatch, fixStates, fixesFor, marker, packageNames, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
 export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
 
 // Verifying behaviour

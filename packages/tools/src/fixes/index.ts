@@ -8,5 +8,5 @@ import type { Fix } from './types.js'
 /** Every fix, in patch order: a fix's number is its position here, from 001. */
 export const fixes: Fix[] = [clientNotFound, jsonResponseLeak, lifecycle, hydrate, sessionRecovery]
 
-export type { Edit, Fix } from './types.js'
-export { marker } from './types.js'
+export type { Edit, Fix, Target } from './types.js'
+export { bundles, marker } from './types.js'
