@@ -6,15 +6,16 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1476
  */
 import { describe, expect } from 'vitest'
-import { flavors, loadSdk } from '../helpers/cell.js'
+import { flavors } from '../helpers/cell.js'
 import { startServerProcess } from '../helpers/process.js'
 import { proof } from '../helpers/proof.js'
+import { clientSdk } from '../helpers/sdk-api.js'
 
 const recovers = proof('1476-session-recovery')
 
 describe.each(flavors)('client session recovery across a server restart (%s)', flavor => {
   recovers('continues with a new session after the server process is killed and restarted', async () => {
-    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([loadSdk('client/index.js', flavor), loadSdk('client/streamableHttp.js', flavor)])
+    const { Client, StreamableHTTPClientTransport } = await clientSdk(flavor)
     const first = await startServerProcess('tests/fixtures/manager-server.ts')
     const recovered: string[][] = []
     const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${first.port}/mcp`), {

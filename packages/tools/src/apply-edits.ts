@@ -12,6 +12,8 @@ export interface EditJob {
   version: string
   /** The pristine, unpacked package. */
   pkgDir: string
+  /** The description to update when an edit no longer matches, e.g. `packages/tools/src/fixes/v2/1708-client-404.ts`. */
+  source: string
 }
 
 export interface EditResult {
@@ -45,7 +47,7 @@ function resolve(entry: string, edit: Edit, job: EditJob, read: (file: string) =
   const hits = candidates.filter(f => globalOf(edit.find).test(read(f) ?? ''))
   if (hits.length === 1) return hits[0]!
   const found = hits.length === 0 ? `no file among ${candidates.length} matches the pattern` : `the pattern matched in ${hits.length} files (${hits.join(', ')})`
-  throw new Error(`[mcp-sessions] Failed to build ${where} ${entry}: ${found}, expected exactly one. Update the edit in packages/tools/src/fixes/${job.slug}.ts.`)
+  throw new Error(`[mcp-sessions] Failed to build ${where} ${entry}: ${found}, expected exactly one. Update the edit in ${job.source}.`)
 }
 
 /**
@@ -72,7 +74,7 @@ export function applyEdits(job: EditJob, files: Map<string, string>): EditResult
       if (edit.unlessPresent?.test(text)) continue
       const count = [...text.matchAll(globalOf(edit.find))].length
       if (count !== 1) {
-        throw new Error(`[mcp-sessions] Failed to build ${where}: the pattern matched ${count} times, expected once. Update the edit in packages/tools/src/fixes/${job.slug}.ts.`)
+        throw new Error(`[mcp-sessions] Failed to build ${where}: the pattern matched ${count} times, expected once. Update the edit in ${job.source}.`)
       }
       const next = text.replace(edit.find, edit.replace as (substring: string, ...args: any[]) => string)
       if (!next.includes(marker(job.slug))) {

@@ -119,7 +119,8 @@ function buildRelease(pkg: string, dir: string, version: string, out: Map<string
     const on = fixOn(fix, pkg)
     if (!on) return
     const before = new Map(current)
-    const { state, touched } = applyEdits({ slug: fix.slug, edits: on.edits, pkg, version, pkgDir }, current)
+    const source = `packages/tools/src/fixes/${pkg === SDK_PACKAGE ? '' : 'v2/'}${fix.slug}.ts`
+    const { state, touched } = applyEdits({ slug: fix.slug, edits: on.edits, pkg, version, pkgDir, source }, current)
     states[fix.slug] = state
     if (state === 'patched') {
       const diff = unifiedDiff(pkg, [...touched], file => before.get(file) ?? pristine(file), current)
