@@ -1,6 +1,10 @@
 import { CLIENT_PACKAGE, SDK_PACKAGE } from '@mcp-sessions/patches'
 import { expect } from 'vitest'
+import { existsSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join } from 'node:path'
 import { currentCell, loadPackage, loadSdk, type ModuleFlavor } from './cell.js'
+import { bridgeToWeb } from './sessions-app.js'
 
 /**
  * The SDK as the proof tests use it, from either generation, so one proof file
@@ -105,8 +109,26 @@ export async function serverSdk(flavor: ModuleFlavor): Promise<ServerSdk> {
   return { McpServer: v2.McpServer, NodeTransport: undefined, WebTransport: v2.WebStandardStreamableHTTPServerTransport, isInitializeRequest: v2.isInitializeRequest, LATEST_PROTOCOL_VERSION: v2.LATEST_PROTOCOL_VERSION }
 }
 
-/** The server transports a cell has: `node` (v1), `web` (v1 from 1.25, v2). */
-export async function serverKinds(): Promise<Array<'node' | 'web'>> {
-  const sdk = await serverSdk('esm')
-  return [...(sdk.NodeTransport ? (['node'] as const) : []), ...(sdk.WebTransport ? (['web'] as const) : [])]
+/**
+ * The server transports a cell has: `node`, the Node wrapper (v1), and `web`,
+ * the web-standard transport (v1 from 1.25, every v2 release).
+ *
+ * @example
+ * describe.each(transportKinds())('(%s transport)', kind => { ... })
+ */
+export function transportKinds(cell = currentCell()): Array<'node' | 'web'> {
+  if (generation() === 2) return ['web']
+  return existsSync(join(cell.sdkDir, 'dist', 'esm', 'server', 'webStandardStreamableHttp.js')) ? ['node', 'web'] : ['node']
+}
+
+/**
+ * Hands a node:http request to a server transport of either kind: the Node
+ * wrapper takes it as is, a web-standard transport through `bridgeToWeb`.
+ *
+ * @example
+ * listen((req, res) => void handleFromNode(sdk, transport, req, res))
+ */
+export function handleFromNode(sdk: ServerSdk, transport: any, req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
+  if (sdk.NodeTransport && transport instanceof sdk.NodeTransport) return transport.handleRequest(req, res, parsedBody)
+  return bridgeToWeb(req, res, transport, parsedBody)
 }
