@@ -5,7 +5,7 @@
  * published surfaces a 404 instead.
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1476
  */
-import { describe, expect } from 'vitest'
+import { describe, expect, onTestFinished } from 'vitest'
 import { flavors } from '../helpers/cell.js'
 import { startServerProcess } from '../helpers/process.js'
 import { proof } from '../helpers/proof.js'
@@ -25,6 +25,7 @@ describe.each(flavors)('client session recovery across a server restart (%s)', f
     })
     const client = new Client({ name: 'restart-proof', version: '1.0.0' })
     transport.onerror = () => {}
+    onTestFinished(() => client.close())
     await client.connect(transport)
     await expect(client.callTool({ name: 'echo', arguments: { text: 'before' } })).resolves.toMatchObject({ content: [{ text: 'before' }] })
     const before = transport.sessionId as string
@@ -35,6 +36,5 @@ describe.each(flavors)('client session recovery across a server restart (%s)', f
     await expect(client.callTool({ name: 'echo', arguments: { text: 'after' } })).resolves.toMatchObject({ content: [{ text: 'after' }] })
     expect(transport.sessionId).not.toBe(before)
     expect(recovered).toEqual([[before, transport.sessionId]])
-    await client.close()
   }, 30_000)
 })

@@ -6,7 +6,7 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1476
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1708
  */
-import { describe, expect } from 'vitest'
+import { describe, expect, onTestFinished } from 'vitest'
 import { flavors, type ModuleFlavor } from '../helpers/cell.js'
 import { useMsw } from '../helpers/msw.js'
 import { guard, proof } from '../helpers/proof.js'
@@ -33,6 +33,7 @@ async function connect(flavor: ModuleFlavor, scripted: ReturnType<typeof scripte
     ...transportOptions
   })
   const client = new Client(clientInfo, { capabilities })
+  onTestFinished(() => client.close())
   await client.connect(transport)
   return { client, transport, recovered }
 }
@@ -59,7 +60,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
       ['notifications/initialized', 'session-2'],
       ['tools/list', 'session-2']
     ])
-    await client.close()
   })
 
   recovers('re-opens the GET stream after a POST recovery', async () => {
@@ -69,7 +69,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     scripted.restart()
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
     await scripted.waitFor('a GET stream for the new session', r => r.method === 'GET' && r.sessionId === 'session-2')
-    await client.close()
   })
 
   recovers('recovers when a GET stream reconnection gets 404, and re-opens the stream', async () => {
@@ -88,7 +87,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(recovered).toEqual([['session-1', 'session-2']])
     await scripted.waitFor('a GET stream for the new session', r => r.method === 'GET' && r.sessionId === 'session-2')
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
-    await client.close()
   })
 
   recovers('recovers when opening the GET stream gets 404', async () => {
@@ -97,7 +95,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     await scripted.waitFor('a GET stream for the new session', r => r.method === 'GET' && r.sessionId === 'session-2')
     expect(transport.sessionId).toBe('session-2')
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
-    await client.close()
   })
 
   recovers('starts one new session for requests that fail together', async () => {
@@ -108,7 +105,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(results.map(r => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
     expect(initializes(scripted)).toHaveLength(2)
     expect(transport.sessionId).toBe('session-2')
-    await client.close()
   })
 
   recovers('surfaces a second 404 right after recovery instead of looping', async () => {
@@ -119,7 +115,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(transport.sessionId).toBeUndefined()
     await settle(50)
     expect(initializes(scripted)).toHaveLength(2)
-    await client.close()
   })
 
   recovers('surfaces a failed re-initialize, and the next call tries again', async () => {
@@ -131,7 +126,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     expect(transport.sessionId).toBeUndefined()
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
     expect(transport.sessionId).toBe('session-2')
-    await client.close()
   })
 
   off('is off by default: a session 404 surfaces and nothing re-initializes', async () => {
@@ -140,7 +134,6 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
     scripted.forget('session-1')
     await failsWithStatus(client.listTools(), 404)
     expect(initializes(scripted)).toHaveLength(1)
-    await client.close()
   })
 
   // v2's Client.connect() skips initialize for a transport that already has a session id (an app resuming a
@@ -153,13 +146,13 @@ describe.each(flavors)('client session recovery (%s)', flavor => {
       server.use(...scripted.handlers)
       const transport = new StreamableHTTPClientTransport(new URL(URL_), { sessionId: 'stored-session', protocolVersion: '2025-06-18', recoverSession: true })
       const client = new Client(clientInfo, { capabilities })
+      onTestFinished(() => client.close())
       await client.connect(transport)
       expect(initializes(scripted)).toHaveLength(0)
       // The server never knew (or forgot) the stored session: the call is answered after a new initialize.
       await expect(client.callTool({ name: 'echo', arguments: {} })).resolves.toMatchObject({ content: [{ text: 'echo' }] })
       expect(transport.sessionId).toBe('session-1')
       expect(initializes(scripted)).toEqual([expect.objectContaining({ sessionId: null, params: expect.objectContaining({ clientInfo, capabilities }) })])
-      await client.close()
     })
   }
 })

@@ -95,6 +95,7 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
     })
     const c = new s.Client(CLIENT_INFO, { capabilities: CLIENT_CAPS })
     s.client.onElicit(c, async () => ({ action: 'accept', content: { answer: 'yes' } }))
+    onTestFinished(() => c.close())
     await c.connect(transport)
     return { client: c, transport, front }
   }

@@ -6,7 +6,7 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/pull/2086
  */
 import { http, HttpResponse } from 'msw'
-import { describe, expect } from 'vitest'
+import { describe, expect, onTestFinished } from 'vitest'
 import { flavors } from '../helpers/cell.js'
 import { useMsw } from '../helpers/msw.js'
 import { guard, proof } from '../helpers/proof.js'
@@ -32,6 +32,7 @@ describe.each(flavors)('client transport (%s)', flavor => {
     })
     const errors: Error[] = []
     t.onerror = (e: Error) => errors.push(e)
+    onTestFinished(() => t.close())
     await t.start()
     return { t, errors }
   }
@@ -41,7 +42,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     const { t } = await transport()
     await failsWithStatus(t.send(listTools), 404)
     expect(t.sessionId).toBeUndefined()
-    await t.close()
   })
 
   fixed('says the session expired in the error, keeping the 404 status', async () => {
@@ -50,7 +50,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     const error = await failsWithStatus(t.send(listTools), 404)
     expect(error?.message).toMatch(/404/)
     expect(error?.message).toMatch(/session expired/i)
-    await t.close()
   })
 
   fixed('clears the session id when opening the GET stream gets 404', async () => {
@@ -65,7 +64,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     await t.send(initialized)
     expect(httpStatus(await failed)).toBe(404)
     expect(t.sessionId).toBeUndefined()
-    await t.close()
   })
 
   fixed('clears the session id when a GET stream reconnection gets 404, and stops reconnecting', async () => {
@@ -89,7 +87,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     // Reconnections run every 10-20 ms here; 150 ms is room for several more if they were scheduled.
     await settle(150)
     expect(gets).toBe(2)
-    await t.close()
   })
 
   fixed('sends the next request without mcp-session-id after a 404', async () => {
@@ -105,7 +102,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     await t.send(listTools).catch(() => {})
     await t.send(initialized)
     expect(sent).toEqual(['stale-session', null])
-    await t.close()
   })
 
   fixed('treats a 404 answer to DELETE as an already terminated session', async () => {
@@ -113,7 +109,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     const { t } = await transport()
     await expect(t.terminateSession()).resolves.toBeUndefined()
     expect(t.sessionId).toBeUndefined()
-    await t.close()
   })
 
   fixed('starts a new session after the server forgets the old one (SDK Client, spec flow)', async () => {
@@ -122,6 +117,7 @@ describe.each(flavors)('client transport (%s)', flavor => {
     const { Client, StreamableHTTPClientTransport, LATEST_PROTOCOL_VERSION, initialize } = await clientSdk(flavor)
     const client = new Client({ name: 'proof', version: '1.0.0' })
     const t = new StreamableHTTPClientTransport(new URL(URL_))
+    onTestFinished(() => client.close())
     await client.connect(t)
     const first = t.sessionId as string
     expect(first).toBe('session-1')
@@ -142,7 +138,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
       ['initialize', null],
       ['tools/list', 'session-2']
     ])
-    await client.close()
   })
 
 
@@ -152,7 +147,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
       const { t } = await transport()
       await failsWithStatus(t.send(listTools), status)
       expect(t.sessionId).toBe('stale-session')
-      await t.close()
     })
   }
 
@@ -168,7 +162,6 @@ describe.each(flavors)('client transport (%s)', flavor => {
     await t.send(initialized)
     expect(httpStatus(await failed)).toBe(500)
     expect(t.sessionId).toBe('stale-session')
-    await t.close()
   })
 
   kept('reports a 404 for a request without a session id as a plain 404, not an expired session', async () => {
@@ -177,6 +170,5 @@ describe.each(flavors)('client transport (%s)', flavor => {
     const error = await failsWithStatus(t.send(listTools), 404)
     expect(error?.message).not.toMatch(/expired/i)
     expect(t.sessionId).toBeUndefined()
-    await t.close()
   })
 })

@@ -7,4 +7,3 @@ import { fileURLToPath } from 'node:url'
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 rmSync(join(pkg, 'patches'), { recursive: true, force: true })
 cpSync(join(pkg, '..', '..', 'patches'), join(pkg, 'patches'), { recursive: true })
-cpSync(join(pkg, '..', '..', 'README.md'), join(pkg, 'README.md'))

@@ -1,15 +1,11 @@
-// One option: everything a session manager needs on Redis
+// Everything a session manager needs on Redis, as one call
 export { redisSessions } from './redis-sessions.js'
 export type { RedisSessionsOptions } from './redis-sessions.js'
+export type { RedisEventStore, RedisEventStoreOptions, RedisRelay, RedisSessions } from './redis-types.js'
 
-// Session store
+// The session store alone, on a client you own
 export { RedisSessionStore } from './redis-session-store.js'
 export type { RedisSessionStoreOptions } from './redis-session-store.js'
 
-// Event store (Redis Streams) and reply routing (pub/sub)
-export { RedisEventStore, RedisEventStores } from './redis-event-store.js'
-export type { EventIdProblem, EventSink, RedisEventStoreOptions } from './redis-event-store.js'
-export { RedisRelay } from './redis-relay.js'
-
 // Connections
-export type { RedisConnection } from './internal/redis.js'
+export type { RedisConnection } from './redis-types.js'

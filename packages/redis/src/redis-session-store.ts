@@ -1,6 +1,7 @@
 import type { SessionRecord, SessionStore } from '@mcp-sessions/server'
 import { DEFAULT_PREFIX, sessionKey } from './internal/keys.js'
-import { Commands, type RedisConnection } from './internal/redis.js'
+import { Commands } from './internal/redis.js'
+import type { RedisConnection } from './redis-types.js'
 
 /**
  * Options for {@link RedisSessionStore}.
@@ -73,6 +74,9 @@ export class RedisSessionStore implements SessionStore {
     const key = sessionKey(this.#prefix, id)
     return (await this.#redis.call<number>(key, ['DEL', key])) === 1
   }
+
+  /** Nothing to release: the client is yours, and stays open. */
+  async close(): Promise<void> {}
 }
 
 const ttl = (ms: number) => Math.max(1, Math.ceil(ms))

@@ -1,10 +1,12 @@
 import { createClient } from '@redis/client'
+import { SessionManagerError } from '@mcp-sessions/server'
 import { DEFAULT_PREFIX } from './internal/keys.js'
 import { PubSub } from './internal/pubsub.js'
-import { Commands, type RedisConnection } from './internal/redis.js'
-import { RedisEventStores, type RedisEventStore, type RedisEventStoreOptions } from './redis-event-store.js'
-import { RedisRelay } from './redis-relay.js'
-import { RedisSessionStore } from './redis-session-store.js'
+import { RedisStreamEventStores } from './internal/redis-event-store.js'
+import { PubSubRelay } from './internal/redis-relay.js'
+import { Commands } from './internal/redis.js'
+import type { RedisConnection, RedisEventStoreOptions, RedisSessions } from './redis-types.js'
+import { RedisSessionStore, type RedisSessionStoreOptions } from './redis-session-store.js'
 
 /**
  * Options for {@link redisSessions}: a Redis URL (a client is created and
@@ -24,6 +26,21 @@ export interface RedisSessionsOptions extends RedisEventStoreOptions {
   onError?: (error: unknown) => void
 }
 
+
+/** The session store of a backend built by {@link redisSessions}: closing it closes the backend. */
+class BackendStore extends RedisSessionStore {
+  readonly #release: () => Promise<void>
+
+  constructor(options: RedisSessionStoreOptions, release: () => Promise<void>) {
+    super(options)
+    this.#release = release
+  }
+
+  override async close(): Promise<void> {
+    await this.#release()
+  }
+}
+
 /**
  * Everything a session manager needs to run on Redis, as manager options:
  * the shared session store, a shared event store per session, and the relay
@@ -35,45 +52,48 @@ export interface RedisSessionsOptions extends RedisEventStoreOptions {
  * @example
  * const manager = createSessionManager({ createServer, ...(await redisSessions({ url: 'redis://127.0.0.1:6379' })) })
  */
-export async function redisSessions(options: RedisSessionsOptions) {
+export async function redisSessions(options: RedisSessionsOptions): Promise<RedisSessions> {
   const onError = options.onError ?? throttledWarn()
   const prefix = options.prefix ?? DEFAULT_PREFIX
-  let owned: RedisConnection | undefined
-  let client = options.client
-  if (!client) {
-    if (!options.url) throw Object.assign(new Error('[mcp-sessions] Failed to set up Redis sessions: pass `url` or a connected `client`'), { code: 'MCPS_INVALID_OPTIONS' })
-    owned = createClient({
-      url: options.url,
-      // Fail fast while disconnected: a request gets 503 now rather than hanging until Redis returns.
-      disableOfflineQueue: true,
-      socket: { reconnectStrategy: retries => Math.min(50 * 2 ** Math.min(retries, 6), 2_000) }
-    }) as RedisConnection
-    client = owned
-  }
-  // An unhandled 'error' event would crash the process.
-  client.on('error', onError)
-  if (owned) {
-    // Not awaited for ever: a node may start while Redis is away and serve 503 until it is back.
-    await Promise.race([owned.connect().catch(onError), new Promise(resolve => setTimeout(resolve, 2_000).unref())])
-  }
+  const { client, owned } = await connection(options, onError)
   const commands = new Commands(client)
   const pubsub = new PubSub(client, onError)
-  const events = new RedisEventStores(commands, pubsub, prefix, options, onError)
-  const relay = new RedisRelay(commands, pubsub, prefix, options.nodeId)
-  const store = new RedisSessionStore({ client, prefix })
-  const close = async () => {
+  const events = new RedisStreamEventStores(commands, pubsub, prefix, options, onError)
+  const relay = new PubSubRelay(commands, pubsub, prefix, options.nodeId)
+  const release = async () => {
     await relay.close()
     await pubsub.close()
-    client!.off('error', onError)
+    client.off('error', onError)
     if (owned?.isOpen) await owned.close().catch(() => {})
     else if (owned) owned.destroy()
   }
-  Object.defineProperty(store, 'close', { value: close })
   return {
-    store: store as RedisSessionStore & { close(): Promise<void> },
-    eventStore: ({ sessionId }: { sessionId: string }): RedisEventStore => events.forSession(sessionId),
+    store: new BackendStore({ client, prefix }, release),
+    eventStore: ({ sessionId }) => events.forSession(sessionId),
     relay
   }
+}
+
+/** The caller's client, or one created from `url` (owned: closed with the backend). */
+async function connection(options: RedisSessionsOptions, onError: (error: unknown) => void): Promise<{ client: RedisConnection; owned?: RedisConnection }> {
+  if (options.client) {
+    // An unhandled 'error' event would crash the process.
+    options.client.on('error', onError)
+    return { client: options.client }
+  }
+  if (!options.url) {
+    throw new SessionManagerError('MCPS_INVALID_OPTIONS', 'Failed to set up Redis sessions: pass `url` or a connected `client`')
+  }
+  const owned = createClient({
+    url: options.url,
+    // Fail fast while disconnected: a request gets 503 now rather than hanging until Redis returns.
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: retries => Math.min(50 * 2 ** Math.min(retries, 6), 2_000) }
+  }) as RedisConnection
+  owned.on('error', onError)
+  // Not awaited for ever: a node may start while Redis is away and serve 503 until it is back.
+  await Promise.race([owned.connect().catch(onError), new Promise(resolve => setTimeout(resolve, 2_000).unref())])
+  return { client: owned, owned }
 }
 
 function throttledWarn(): (error: unknown) => void {

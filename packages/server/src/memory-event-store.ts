@@ -1,21 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-
-/**
- * Why a `Last-Event-ID` cannot be resumed: it was never issued by this store
- * (another session, garbage, or a stream already forgotten) or the events
- * after it are gone (older than the grace period or pushed out by the length bound).
- *
- * @example
- * if (store.check(lastEventId) === 'expired') console.log('too much was missed: open a fresh stream')
- */
-export type EventIdProblem = 'foreign' | 'expired'
+import { systemClock, type Clock } from './clock.js'
+import { poolAdd, poolRelease, type MemoryEventPool, type PooledStore } from './memory-event-pool.js'
+import { GET_STREAM_ID, type EventIdProblem, type SessionEventStore } from './session-event-store.js'
 
 interface StoredEvent {
   seq: number
   message: JSONRPCMessage
   at: number
+  /** Its JSON length: what the byte bounds count. */
+  bytes: number
 }
 
 interface StreamState {
@@ -35,24 +30,29 @@ interface StreamState {
  * Options for {@link MemoryEventStore}.
  *
  * @example
- * new MemoryEventStore({ maxEvents: 200, maxAgeMs: 60_000 })
+ * new MemoryEventStore({ maxEvents: 200, maxBytes: 1024 * 1024, maxAgeMs: 60_000 })
  */
 export interface MemoryEventStoreOptions {
   /** Most events kept for one session, over all its streams (oldest dropped first). Default 1000. */
   maxEvents?: number
-  /** Events older than this are dropped: the reconnect grace period. Default 300_000 (5 min). */
+  /** Most bytes (of JSON) kept for one session, over all its streams (oldest dropped first). Default 8 MiB. */
+  maxBytes?: number
+  /** Events older than this are dropped, by a timer: the reconnect grace period. Default 300_000 (5 min). */
   maxAgeMs?: number
+  /** A byte budget shared with other stores; see {@link MemoryEventPool}. */
+  pool?: MemoryEventPool
+  /** Time and timers (default `systemClock`); `now` alone overrides the time. */
+  clock?: Clock
   now?: () => number
 }
-
-const GET_STREAM = '_GET_stream'
 
 /**
  * The SDK's `EventStore` for ONE session. Event ids look like
  * `<store tag>.<stream number>.<sequence>`: the random tag makes an id from
  * another session unknown here and the stream number names the stream, so a
  * replay never crosses streams or sessions (spec §Resumability: MUST NOT
- * replay messages of another stream). Bounded by length and age; expiry walks
+ * replay messages of another stream). Bounded by count, bytes and age (one
+ * timer frees expired events even when nothing new arrives); expiry walks
  * only what expires. A request stream that finished after its response is
  * forgotten at once (see {@link MemoryEventStore.finished}).
  *
@@ -60,23 +60,33 @@ const GET_STREAM = '_GET_stream'
  * const store = new MemoryEventStore({ maxAgeMs: 60_000 })
  * const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator, eventStore: store })
  */
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements SessionEventStore {
   readonly #tag = randomBytes(6).toString('base64url')
   readonly #maxEvents: number
+  readonly #maxBytes: number
   readonly #maxAgeMs: number
+  readonly #clock: Clock
   readonly #now: () => number
+  readonly #pool: MemoryEventPool | undefined
+  readonly #pooled: PooledStore = { evictOldest: (no, seq) => this.#evictOldest(no, seq), holds: (no, seq) => this.#holds(no, seq) }
   /** Request streams, least recently written first (re-inserted on every write). */
   readonly #streams = new Map<StreamId, StreamState>()
   readonly #byNo = new Map<number, StreamState>()
   /** The standalone GET stream: never forgotten, so its cursor stays valid for the whole session. */
   #get: StreamState | undefined
   #total = 0
+  #bytes = 0
   #nextStreamNo = 1
+  #timer: unknown
+  #timerAt = Infinity
 
   constructor(options: MemoryEventStoreOptions = {}) {
     this.#maxEvents = Math.max(1, options.maxEvents ?? 1000)
+    this.#maxBytes = Math.max(1, options.maxBytes ?? 8 * 1024 * 1024)
     this.#maxAgeMs = options.maxAgeMs ?? 300_000
-    this.#now = options.now ?? Date.now
+    this.#clock = options.clock ?? systemClock
+    this.#now = options.now ?? (() => this.#clock.now())
+    this.#pool = options.pool
   }
 
   /** Events currently retained (all streams). */
@@ -84,19 +94,29 @@ export class MemoryEventStore implements EventStore {
     return this.#total
   }
 
+  /** Bytes (of JSON) currently retained (all streams). */
+  get bytes(): number {
+    return this.#bytes
+  }
+
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const stream = this.#stream(streamId)
     const seq = ++stream.lastSeq
-    stream.events.push({ seq, message, at: this.#now() })
+    const bytes = JSON.stringify(message).length
+    stream.events.push({ seq, message, at: this.#now(), bytes })
     this.#total++
+    this.#bytes += bytes
     if ('id' in message && ('result' in message || 'error' in message)) stream.answered = true
     if (stream !== this.#get) {
       this.#streams.delete(streamId)
       this.#streams.set(streamId, stream)
     }
-    this.#expireHead(stream)
-    this.#trim()
-    return this.#id(stream, seq)
+    const id = this.#id(stream, seq)
+    this.#expire()
+    this.#bound()
+    if (this.#pool && this.#holds(stream.no, seq)) poolAdd(this.#pool, { store: this.#pooled, streamNo: stream.no, seq }, bytes)
+    this.#arm()
+    return id
   }
 
   async getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined> {
@@ -121,9 +141,9 @@ export class MemoryEventStore implements EventStore {
    * replayed exactly, otherwise why not.
    */
   check(eventId: EventId): EventIdProblem | undefined {
+    this.#expire()
     const found = this.#locate(eventId)
     if (!found) return 'foreign'
-    this.#expireHead(found.stream)
     return found.seq + 1 < found.stream.firstSeq ? 'expired' : undefined
   }
 
@@ -147,6 +167,13 @@ export class MemoryEventStore implements EventStore {
     if (stream?.answered) this.#forget(stream)
   }
 
+  /** The session ended: drop everything and stop the timer. */
+  dispose(): void {
+    for (const stream of [...this.#streams.values(), ...(this.#get ? [this.#get] : [])]) this.#forget(stream)
+    this.#get = undefined
+    this.#disarm()
+  }
+
   #id(stream: StreamState, seq: number): EventId {
     return `${this.#tag}.${stream.no}.${seq}`
   }
@@ -161,36 +188,31 @@ export class MemoryEventStore implements EventStore {
   }
 
   #stream(streamId: StreamId): StreamState {
-    let stream = streamId === GET_STREAM ? this.#get : this.#streams.get(streamId)
+    let stream = streamId === GET_STREAM_ID ? this.#get : this.#streams.get(streamId)
     if (!stream) {
       stream = { id: streamId, no: this.#nextStreamNo++, lastSeq: 0, firstSeq: 1, events: [], head: 0, answered: false }
       this.#byNo.set(stream.no, stream)
-      if (streamId === GET_STREAM) this.#get = stream
+      if (streamId === GET_STREAM_ID) this.#get = stream
       else this.#streams.set(streamId, stream)
     }
     return stream
   }
 
-  /** Drops a stream's events older than the grace period. */
-  #expireHead(stream: StreamState): void {
+  /** Drops what the grace period has passed: request streams not written since, GET events older than it. */
+  #expire(): void {
     const oldest = this.#now() - this.#maxAgeMs
-    for (let event = stream.events[stream.head]; event && event.at <= oldest; event = stream.events[stream.head]) {
-      this.#dropHead(stream)
-      if (!this.#byNo.has(stream.no)) return
-    }
-  }
-
-  #trim(): void {
-    const oldest = this.#now() - this.#maxAgeMs
-    // Whole request streams not written for the grace period, least recently written first.
     for (const stream of this.#streams.values()) {
       const last = stream.events[stream.events.length - 1]
       if (last && last.at > oldest) break
       this.#forget(stream)
     }
-    if (this.#get) this.#expireHead(this.#get)
-    // The length bound: drop the older of the two candidate heads.
-    while (this.#total > this.#maxEvents) {
+    const get = this.#get
+    for (let event = get?.events[get.head]; get && event && event.at <= oldest; event = get.events[get.head]) this.#dropHead(get)
+  }
+
+  /** The count and byte bounds: drop the older of the two candidate heads until both hold. */
+  #bound(): void {
+    while (this.#total > this.#maxEvents || this.#bytes > this.#maxBytes) {
       const request = this.#streams.values().next().value
       const getHead = this.#get?.events[this.#get.head]
       const requestHead = request?.events[request.head]
@@ -200,12 +222,50 @@ export class MemoryEventStore implements EventStore {
     }
   }
 
+  /** One timer, for the next moment something expires. */
+  #arm(): void {
+    const request = this.#streams.values().next().value
+    const candidates = [request?.events[request.events.length - 1]?.at, this.#get?.events[this.#get.head]?.at].filter((at): at is number => at !== undefined)
+    if (candidates.length === 0) return this.#disarm()
+    const at = Math.min(...candidates) + this.#maxAgeMs
+    if (this.#timer !== undefined && this.#timerAt <= at) return
+    this.#disarm()
+    this.#timerAt = at
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined
+      this.#timerAt = Infinity
+      this.#expire()
+      this.#arm()
+    }, Math.max(1, at - this.#now()))
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#timerAt = Infinity
+  }
+
+  #holds(streamNo: number, seq: number): boolean {
+    const stream = this.#byNo.get(streamNo)
+    return stream !== undefined && seq >= stream.firstSeq && seq <= stream.lastSeq
+  }
+
+  /** The pool's budget is exceeded and this store holds the oldest event anywhere. */
+  #evictOldest(streamNo: number, seq: number): boolean {
+    const stream = this.#byNo.get(streamNo)
+    if (stream?.events[stream.head]?.seq !== seq) return false
+    this.#dropHead(stream)
+    return true
+  }
+
   #dropHead(stream: StreamState): void {
     const event = stream.events[stream.head]
     if (!event) return
     stream.events[stream.head++] = undefined
     stream.firstSeq = event.seq + 1
     this.#total--
+    this.#bytes -= event.bytes
+    if (this.#pool) poolRelease(this.#pool, event.bytes)
     if (stream.head === stream.events.length && stream !== this.#get) return this.#forget(stream)
     // Compact once the dropped prefix dominates, so the array stays proportional to what is kept.
     if (stream.head > 32 && stream.head * 2 > stream.events.length) {
@@ -216,7 +276,14 @@ export class MemoryEventStore implements EventStore {
 
   /** @note A forgotten stream's ids become 'foreign': there is nothing left to replay from it. */
   #forget(stream: StreamState): void {
+    let bytes = 0
+    for (let i = stream.head; i < stream.events.length; i++) bytes += stream.events[i]?.bytes ?? 0
     this.#total -= stream.events.length - stream.head
+    this.#bytes -= bytes
+    if (this.#pool) poolRelease(this.#pool, bytes)
+    stream.events = []
+    stream.head = 0
+    if (stream === this.#get) return
     this.#streams.delete(stream.id)
     this.#byNo.delete(stream.no)
   }

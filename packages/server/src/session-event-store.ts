@@ -1,6 +1,24 @@
 import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import type { EventIdProblem } from './memory-event-store.js'
+
+/**
+ * The SDK's stream id of a session's standalone GET stream: notifications
+ * that belong to no request go there (`_GET_stream` in every SDK release).
+ *
+ * @example
+ * await events.cursor(GET_STREAM_ID) // resume point of the GET stream
+ */
+export const GET_STREAM_ID = '_GET_stream'
+
+/**
+ * Why a `Last-Event-ID` cannot be resumed: it was never issued by this store
+ * (another session, garbage, or a stream already forgotten) or the events
+ * after it are gone (older than the grace period or pushed out by the length bound).
+ *
+ * @example
+ * if (await store.check(lastEventId) === 'expired') console.log('too much was missed: open a fresh stream')
+ */
+export type EventIdProblem = 'foreign' | 'expired'
 
 /**
  * Where a followed stream delivers its events (see {@link SessionEventStore.follow}).
@@ -16,31 +34,29 @@ export interface EventSink {
 
 /**
  * The event store of ONE session, as the manager uses it: the SDK's
- * `EventStore` plus optional helpers (sync or async). Each helper the store
- * lacks has a fallback, so a plain SDK `EventStore` works too.
- * `MemoryEventStore` implements all of them.
+ * `EventStore` plus what resumable streams need. `MemoryEventStore` and the
+ * Redis event store implement it; a plain SDK `EventStore` passed to the
+ * `eventStore` option is adapted (no priming cursor, `check` through
+ * `getStreamIdForEventId`). Methods may be sync or async.
  *
  * @example
  * createSessionManager({
  *   createServer,
- *   eventStore: ({ sessionId }) => new MyRedisEventStore(redis, sessionId)
+ *   eventStore: ({ sessionId }) => new MyEventStore(sessionId)
  * })
  */
 export interface SessionEventStore extends EventStore {
-  /**
-   * Why a `Last-Event-ID` cannot be resumed exactly, or `undefined` when it
-   * can. Fallback: 'foreign' when `getStreamIdForEventId` does not know the id.
-   */
-  check?(eventId: EventId): EventIdProblem | undefined | Promise<EventIdProblem | undefined>
+  /** `undefined` when a `Last-Event-ID` can be resumed exactly, otherwise why not. */
+  check(eventId: EventId): EventIdProblem | undefined | Promise<EventIdProblem | undefined>
   /**
    * An id meaning "everything on this stream so far", written as a priming
-   * event at the start of a fresh GET stream. Fallback: no priming event.
+   * event at the start of a stream; `undefined` when the store cannot name one.
    */
-  cursor?(streamId: StreamId): EventId | Promise<EventId>
+  cursor(streamId: StreamId): EventId | undefined | Promise<EventId | undefined>
   /** The stream ended normally (its response went out): release what is no longer needed. */
-  finished?(streamId: StreamId): void | Promise<void>
-  /** The session ended: release everything held for it. */
-  dispose?(): void | Promise<void>
+  finished(streamId: StreamId): void | Promise<void>
+  /** The session ended or left this node: release everything held for it here. */
+  dispose(): void | Promise<void>
   /**
    * A shared store (Redis): delivers every event after `afterEventId`, then
    * each new one stored by ANY node, in order and once; ends a request stream

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { marker, type FixState } from '@mcp-sessions/patches'
 import type { Edit } from './fixes/index.js'
 import { satisfies } from './semver.js'
+import { syntaxErrors } from './syntax-check.js'
 
 /** One fix's edits for one package release, and where they come from (for error messages). */
 export interface EditJob {
@@ -54,7 +55,7 @@ function resolve(entry: string, edit: Edit, job: EditJob, read: (file: string) =
  * Applies one fix's edits to `files` (file path -> current text, changed in
  * place; a file not in the map is read from the pristine package). Every
  * edit's pattern must match exactly once in its file, and every replacement
- * must leave the fix's marker, or the build fails loudly.
+ * must leave the fix's marker and a file that parses, or the build fails loudly.
  *
  * @example
  * const { state, touched } = applyEdits({ slug, edits, pkg, version, pkgDir }, files)
@@ -80,6 +81,8 @@ export function applyEdits(job: EditJob, files: Map<string, string>): EditResult
       if (!next.includes(marker(job.slug))) {
         throw new Error(`[mcp-sessions] Failed to build ${where}: the replacement must leave the marker "${marker(job.slug)}".`)
       }
+      const broken = syntaxErrors(file, next)
+      if (broken.length) throw new Error(`[mcp-sessions] Failed to build ${where}: the patched file does not parse:\n  ${broken.join('\n  ')}\nFix the replacement in ${job.source}.`)
       files.set(file, next)
       touched.add(file)
     }

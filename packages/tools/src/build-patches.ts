@@ -37,6 +37,16 @@ interface FixOnPackage {
   edits: Edit[]
 }
 
+/**
+ * Applies one fix's v1 edits to `files` for a release of the v1 SDK in `sdkDir` (see apply-edits.ts).
+ *
+ * @example
+ * applyFix(fix, '1.32.2', pristineSdk('1.32.2'), new Map()) // 'patched'
+ */
+export function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
+  return applyEdits({ slug: fix.slug, edits: fix.edits, pkg: SDK_PACKAGE, version, pkgDir: sdkDir, source: `packages/tools/src/fixes/${fix.slug}.ts` }, files).state
+}
+
 function fixOn(fix: Fix, pkg: string): FixOnPackage | undefined {
   if (pkg === SDK_PACKAGE) return fix
   const target = fix.targets?.find(t => t.package === pkg)

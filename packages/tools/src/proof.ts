@@ -36,8 +36,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
 }
 
 if (all) {
+  // Some tests run the built packages (as an app installs them): build what changed.
+  console.log('\n== build')
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/patches', 'packages/server', 'packages/redis']) !== 0) problems.push('the packages do not build')
   console.log('\n== patches are what the builder produces')
-  if (run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packages/tools/src/build-patches.ts', '--check']) !== 0) problems.push('committed patches differ from the builder output')
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--conditions=mcps-source', 'packages/tools/src/build-patches.ts', '--check']) !== 0) problems.push('committed patches differ from the builder output')
 }
 
 console.log(`\n== matrix cells: ${cells.map(c => cellKey(c, manifest)).join(', ')}`)

@@ -16,7 +16,11 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     // initialize on node 0; everything after it alternates between nodes 1 and 2.
     let turn = 0
     front.route((req, body) => body.includes('"initialize"') ? 0 : 1 + (turn++ % 2))
-    const { client } = await connectThrough(front.url)
+    const { client, transport } = await connectThrough(front.url)
+    // A node that continues the session names it in its answer, as the node that created it does.
+    const raw = await send(front.url, { sessionId: transport.sessionId!, body: { jsonrpc: '2.0', id: 9, method: 'tools/list' } })
+    expect(raw.status).toBe(200)
+    expect(raw.headers.get('mcp-session-id')).toBe(transport.sessionId)
     const served = new Set<string>()
     for (let i = 0; i < 4; i++) {
       const result = await client.callTool({ name: 'echo', arguments: { text: `hello ${i}` } })

@@ -1,8 +1,10 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { redisSessions, type EventSink } from '@mcp-sessions/redis'
+import type { EventSink } from '@mcp-sessions/server'
+import { redisSessions } from '@mcp-sessions/redis'
 import { startRedis, type RedisServer } from '../../helpers/redis.js'
 import { nextEvent } from '../../helpers/wait.js'
+import { eventStoreContract } from '../server/event-store-contract.js'
 
 let redis: RedisServer
 const cleanups: Array<() => Promise<void>> = []
@@ -20,6 +22,11 @@ async function backend(options: Parameters<typeof redisSessions>[0] = {}) {
   cleanups.push(() => sessions.store.close())
   return sessions
 }
+
+eventStoreContract('Redis event store', async ({ maxEvents }) => {
+  const { eventStore } = await backend({ maxEventsPerStream: maxEvents })
+  return { forSession: sessionId => eventStore({ sessionId }) }
+})
 
 const note = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: n } })
 const result = (id: number): JSONRPCMessage => ({ jsonrpc: '2.0', id, result: { content: [] } })

@@ -44,6 +44,8 @@ describe('multi-node seams', () => {
     const id = await initialize(a.url)
     const r = await echo(b.url, id, 'on b')
     expect(r.status).toBe(200)
+    // A continued transport names its session, as the original does (fix 1658-hydrate).
+    expect(r.headers.get('mcp-session-id')).toBe(id)
     expect(r.json.result.content[0].text).toBe('on b')
     expect(a.log.created).toEqual([id])
     expect(b.log.created).toEqual([])

@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { MemoryEventStore } from '@mcp-sessions/server'
+import { eventStoreContract } from './event-store-contract.js'
+
+eventStoreContract('MemoryEventStore', async ({ maxEvents }) => ({ forSession: () => new MemoryEventStore({ maxEvents }) }))
 
 const note = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: n } })
 

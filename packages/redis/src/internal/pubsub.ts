@@ -1,4 +1,4 @@
-import type { RedisConnection } from './redis.js'
+import type { RedisConnection } from '../redis-types.js'
 
 /**
  * One subscriber connection per process, shared by every channel: the stream

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { RedisClientType, RedisClusterType } from '@redis/client'
+import type { RedisConnection } from '../redis-types.js'
 
-/**
- * A node-redis client or cluster (`createClient()` / `createCluster()` from
- * `@redis/client`, or the `redis` package). Valkey speaks the same protocol.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RedisConnection = RedisClientType<any, any, any, any, any> | RedisClusterType<any, any, any, any, any>
 
 /** A RESP reply as node-redis returns it for raw commands (RESP2). */
 export type Reply = string | number | null | Reply[]

@@ -39,10 +39,25 @@ export class IdleQueue {
     return this.#since.has(id)
   }
 
+  /** When `id` went idle, if it is idle. */
+  since(id: string): number | undefined {
+    return this.#since.get(id)
+  }
+
   /** The least recently active idle session. */
   oldest(): string | undefined {
     for (const id of this.#since.keys()) return id
     return undefined
+  }
+
+  /** The two least recently active idle sessions, oldest first (two: one may be excluded by the caller). */
+  oldestTwo(): Array<{ id: string; since: number }> {
+    const out: Array<{ id: string; since: number }> = []
+    for (const [id, since] of this.#since) {
+      out.push({ id, since })
+      if (out.length === 2) break
+    }
+    return out
   }
 
   stop(): void {

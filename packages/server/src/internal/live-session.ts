@@ -4,12 +4,14 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { SessionEventStore } from '../session-event-store.js'
 import type { SessionState } from '../session-store.js'
-import type { TrackedStream } from './tracked-stream.js'
+import type { TrackedStream } from './streams/tracked-stream.js'
 
 /** A session this node serves: its SDK objects and the bookkeeping of the lifetime policy. */
 export interface LiveSession {
   id: string
   principal: string | undefined
+  /** Whose quota the session counts against: its principal, or the caller's address without one. */
+  owner: string
   state: SessionState
   createdAt: number
   transport: WebStandardStreamableHTTPServerTransport
@@ -24,5 +26,6 @@ export interface LiveSession {
   storeTouchedAt: number
   /** onSessionCreated ran, so onSessionClosed will. */
   announced: boolean
+  /** Set once, by the registry's teardown: nothing may use the session any more. */
   closing: boolean
 }

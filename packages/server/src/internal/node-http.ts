@@ -1,20 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TOO_LARGE } from './body.js'
-
-/**
- * Reads a Node request body up to `limit` bytes. Stops reading (and lets the
- * socket be closed by the response) as soon as the limit is passed.
- */
-export async function readNodeBody(req: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) return TOO_LARGE
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, size).toString('utf8')
-}
 
 /** The web-standard view of a Node request, without its body (the manager passes the parsed body). */
 export function toWebRequest(req: IncomingMessage): Request {

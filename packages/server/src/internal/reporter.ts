@@ -28,13 +28,3 @@ export function runHook(report: Report, name: string, hook: ((...args: never[]) 
     failed(error)
   }
 }
-
-/** Runs a store call; a failure is reported and read as `undefined`. */
-export async function safely<T>(report: Report, code: SessionErrorCode, message: string, run: () => T | Promise<T>): Promise<T | undefined> {
-  try {
-    return await run()
-  } catch (error) {
-    report(code, message, error)
-    return undefined
-  }
-}

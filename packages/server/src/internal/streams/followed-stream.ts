@@ -1,8 +1,7 @@
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import type { SessionEventStore } from '../session-event-store.js'
+import type { SessionEventStore } from '../../session-event-store.js'
+import { encode, KEEP_ALIVE_FRAME, messageEvent, SSE_HEADERS } from './sse.js'
 import type { StreamEnd } from './tracked-stream.js'
-
-const encoder = new TextEncoder()
 
 /**
  * An SSE response fed from a shared event store instead of the SDK
@@ -30,10 +29,10 @@ export function followedStream(
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      if (hooks.prime) controller.enqueue(encoder.encode(hooks.prime))
+      if (hooks.prime) controller.enqueue(encode(hooks.prime))
       stop = events.follow!(streamId, after, {
         event: (eventId, message) => {
-          if (!ended) controller.enqueue(encoder.encode(`event: message\nid: ${eventId}\ndata: ${JSON.stringify(message)}\n\n`))
+          if (!ended) controller.enqueue(messageEvent(eventId, message))
         },
         end: () => {
           if (ended) return
@@ -44,7 +43,7 @@ export function followedStream(
       if (hooks.keepAliveMs) {
         // A comment line keeps proxies from timing out an idle stream.
         timer = setInterval(() => {
-          if (!ended) controller.enqueue(encoder.encode(': keep-alive\n\n'))
+          if (!ended) controller.enqueue(KEEP_ALIVE_FRAME)
         }, hooks.keepAliveMs)
         timer.unref?.()
       }
@@ -53,5 +52,5 @@ export function followedStream(
       end('detached')
     }
   })
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers } })
+  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { nodeChannel } from './internal/keys.js'
-import type { PubSub } from './internal/pubsub.js'
-import type { Commands } from './internal/redis.js'
+import { nodeChannel } from './keys.js'
+import type { PubSub } from './pubsub.js'
+import type { Commands } from './redis.js'
 
 /**
  * Cross-node delivery of a client's answer to a server-initiated request
@@ -14,10 +14,10 @@ import type { Commands } from './internal/redis.js'
  * is the request that waited for it.
  *
  * @example
- * const relay = new RedisRelay(commands, pubsub, 'mcps')
+ * const relay = new PubSubRelay(commands, pubsub, 'mcps')
  * createSessionManager({ createServer, relay })
  */
-export class RedisRelay {
+export class PubSubRelay {
   /** This node's id: random per process, so a restarted node never receives its predecessor's answers. */
   readonly nodeId: string
   readonly #redis: Commands

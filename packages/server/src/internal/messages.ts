@@ -1,41 +1,5 @@
 import type { SessionState } from '../session-store.js'
 
-/** A body over the limit: the caller answers 413. */
-export const TOO_LARGE = Symbol('too large')
-/** A body that is not JSON: the caller answers 400 -32700. */
-export const NOT_JSON = Symbol('not json')
-
-/** Default body limit, the same as the SDK's: 4 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
-
-export async function readWebBody(request: Request, limit: number): Promise<string | typeof TOO_LARGE> {
-  if (!request.body) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      return TOO_LARGE
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks, size).toString('utf8')
-}
-
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return NOT_JSON
-  }
-}
-
-export type BodyKind = 'initialize' | 'initialize-in-batch' | 'other'
-
 interface InitializeLike {
   method: 'initialize'
   params?: { protocolVersion?: unknown; clientInfo?: unknown; capabilities?: unknown }
@@ -45,11 +9,14 @@ const isInitialize = (message: unknown): message is InitializeLike =>
   typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize'
 
 /** Whether a POST body starts a session, and whether it does so illegally inside a batch. */
-export function classify(body: unknown): BodyKind {
+export function classify(body: unknown): 'initialize' | 'initialize-in-batch' | 'other' {
   if (!Array.isArray(body)) return isInitialize(body) ? 'initialize' : 'other'
   if (!body.some(isInitialize)) return 'other'
   return body.length === 1 ? 'initialize' : 'initialize-in-batch'
 }
+
+/** The one initialize message of a body `classify` called `initialize`. */
+export const initializeOf = (body: unknown): unknown => (Array.isArray(body) ? body[0] : body)
 
 /**
  * The hydrate state of a new session, read from its initialize request. The
@@ -57,7 +24,7 @@ export function classify(body: unknown): BodyKind {
  * supported, else the latest (the SDK's negotiation rule).
  */
 export function stateFromInitialize(sessionId: string, body: unknown, supported: readonly string[]): SessionState {
-  const message = (Array.isArray(body) ? body[0] : body) as InitializeLike
+  const message = initializeOf(body) as InitializeLike
   const params = message.params ?? {}
   const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : ''
   const clientInfo = typeof params.clientInfo === 'object' && params.clientInfo !== null

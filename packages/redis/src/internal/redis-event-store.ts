@@ -1,33 +1,13 @@
 import { createHash } from 'node:crypto'
-import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { streamKey } from './internal/keys.js'
-import type { PubSub } from './internal/pubsub.js'
-import { compareEntryIds, splitEntryId, type Commands } from './internal/redis.js'
+import { GET_STREAM_ID, type EventIdProblem, type EventSink, type SessionEventStore } from '@mcp-sessions/server'
+import { streamKey } from './keys.js'
+import type { PubSub } from './pubsub.js'
+import type { RedisEventStoreOptions } from '../redis-types.js'
+import { compareEntryIds, splitEntryId, type Commands } from './redis.js'
 
-/** Why a `Last-Event-ID` cannot be resumed (same meaning as the memory store's). */
-export type EventIdProblem = 'foreign' | 'expired'
 
-/** Where a followed stream delivers; see {@link RedisEventStore.follow}. */
-export interface EventSink {
-  event(eventId: EventId, message: JSONRPCMessage): void
-  /** The stream is complete (a request stream delivered its response). */
-  end(): void
-}
-
-/** Options shared by every session's event store on one node. */
-export interface RedisEventStoreOptions {
-  /** Most events kept per stream (XADD MAXLEN). Default 1000. */
-  maxEventsPerStream?: number
-  /** Events older than this are trimmed and an unwritten stream's key expires: the reconnect grace period. Default 300_000. */
-  maxAgeMs?: number
-  /** How long a request stream is kept once its response went out in full. Default 30_000. */
-  finishedStreamTtlMs?: number
-  /** Followers re-read their stream this often even without a publish (a lost publish, a Redis restart). Default 5_000. */
-  pollIntervalMs?: number
-}
-
-const GET_STREAM = '_GET_stream'
 const ID_SEPARATOR = '/'
 
 // Append, trim by length (MAXLEN) and by age (MINID from Redis' own clock),
@@ -64,20 +44,20 @@ return {last, first[1], prev}`
  * (MAXLEN) and age (MINID trim, key TTL). Event ids are
  * `<session tag>/<stream>/<entry id>`: they name their stream, and the tag
  * (a hash of the session id) makes an id of another session foreign here, so
- * a replay never crosses streams or sessions. Built by {@link RedisEventStores.forSession}.
+ * a replay never crosses streams or sessions. Built by {@link RedisStreamEventStores.forSession}.
  *
  * @example
- * const stores = new RedisEventStores(commands, pubsub)
+ * const stores = new RedisStreamEventStores(commands, pubsub)
  * createSessionManager({ createServer, eventStore: ({ sessionId }) => stores.forSession(sessionId) })
  */
-export class RedisEventStore implements EventStore {
-  readonly #stores: RedisEventStores
+export class RedisStreamEventStore implements SessionEventStore {
+  readonly #stores: RedisStreamEventStores
   readonly #sessionId: string
   readonly #tag: string
   /** Request streams whose response this node stored: they may linger briefly once finished. */
   readonly #answered = new Set<StreamId>()
 
-  constructor(stores: RedisEventStores, sessionId: string) {
+  constructor(stores: RedisStreamEventStores, sessionId: string) {
     this.#stores = stores
     this.#sessionId = sessionId
     this.#tag = createHash('sha256').update(sessionId).digest('base64url').slice(0, 8)
@@ -87,7 +67,7 @@ export class RedisEventStore implements EventStore {
     const s = this.#stores
     const key = this.#key(streamId)
     const entry = await s.redis.script<string>(STORE, [key], [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
-    if (streamId !== GET_STREAM && isResponse(message)) this.#answered.add(streamId)
+    if (streamId !== GET_STREAM_ID && isResponse(message)) this.#answered.add(streamId)
     return this.#eventId(streamId, entry)
   }
 
@@ -139,6 +119,11 @@ export class RedisEventStore implements EventStore {
     await this.#stores.redis.call(key, ['PEXPIRE', key, String(this.#stores.finishedTtlMs), 'LT'])
   }
 
+  /** The session left this node: nothing is held here but the set of answered streams. */
+  dispose(): void {
+    this.#answered.clear()
+  }
+
   /**
    * Delivers every event after `afterEventId` and then each new one as it is
    * stored, by any node, in order and once. A request stream ends after its
@@ -174,7 +159,7 @@ export class RedisEventStore implements EventStore {
               cursor = event.entry
               if (!event.message) continue
               sink.event(this.#eventId(streamId, event.entry), event.message)
-              if (streamId !== GET_STREAM && isResponse(event.message)) {
+              if (streamId !== GET_STREAM_ID && isResponse(event.message)) {
                 stop()
                 sink.end()
                 return
@@ -255,7 +240,7 @@ function isResponse(message: JSONRPCMessage): boolean {
  * @example
  * eventStore: ({ sessionId }) => stores.forSession(sessionId)
  */
-export class RedisEventStores {
+export class RedisStreamEventStores {
   readonly redis: Commands
   readonly pubsub: PubSub
   readonly prefix: string
@@ -276,7 +261,7 @@ export class RedisEventStores {
     this.onError = onError
   }
 
-  forSession(sessionId: string): RedisEventStore {
-    return new RedisEventStore(this, sessionId)
+  forSession(sessionId: string): RedisStreamEventStore {
+    return new RedisStreamEventStore(this, sessionId)
   }
 }

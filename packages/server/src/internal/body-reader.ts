@@ -1,0 +1,94 @@
+import type { SessionErrorCode } from '../errors.js'
+
+/** A request body as read and parsed, or why not. */
+export type BodyOutcome =
+  | { ok: true; body: unknown }
+  | { ok: false; code: SessionErrorCode; detail?: string }
+  /** The client went away mid-upload: nobody is left to answer. */
+  | { ok: false; aborted: true }
+
+/** Deepest JSON nesting accepted: far beyond any MCP message, far below a stack overflow. */
+export const MAX_JSON_DEPTH = 128
+
+export interface Chunks {
+  next(): Promise<IteratorResult<Uint8Array>>
+  cancel(): void
+}
+
+/** A body's bytes as a cancellable sequence: a Node request, or a web stream. */
+export function chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null): Chunks {
+  if (source === null) return { next: async () => ({ done: true, value: undefined }), cancel: () => {} }
+  if (source instanceof ReadableStream) {
+    const reader = source.getReader()
+    return { next: () => reader.read() as Promise<IteratorResult<Uint8Array>>, cancel: () => void reader.cancel().catch(() => {}) }
+  }
+  const iterator = source[Symbol.asyncIterator]()
+  return { next: () => iterator.next(), cancel: () => void iterator.return?.().catch(() => {}) }
+}
+
+/**
+ * Reads at most `limit` bytes within `timeoutMs`, then parses them as JSON
+ * nested at most {@link MAX_JSON_DEPTH} deep. Stops reading as soon as the
+ * limit is passed or the time is up; never throws.
+ */
+export async function readBody(chunks: Chunks, limit: number, timeoutMs: number): Promise<BodyOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<'late'>(resolve => {
+    timer = setTimeout(() => resolve('late'), timeoutMs)
+    timer.unref?.()
+  })
+  const parts: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const step = await Promise.race([chunks.next(), late])
+      if (step === 'late') {
+        chunks.cancel()
+        return { ok: false, code: 'MCPS_BODY_TIMEOUT', detail: `nothing complete within ${timeoutMs} ms` }
+      }
+      if (step.done) break
+      size += step.value.byteLength
+      if (size > limit) {
+        chunks.cancel()
+        return tooLarge(limit)
+      }
+      parts.push(step.value)
+    }
+  } catch {
+    return { ok: false, aborted: true }
+  } finally {
+    clearTimeout(timer)
+  }
+  return parseBody(Buffer.concat(parts, size).toString('utf8'))
+}
+
+export const tooLarge = (limit: number): BodyOutcome => ({ ok: false, code: 'MCPS_BODY_TOO_LARGE', detail: `the body exceeds ${limit} bytes` })
+
+export function parseBody(text: string): BodyOutcome {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return { ok: false, code: 'MCPS_PARSE_ERROR' }
+  }
+  return depthWithin(body, MAX_JSON_DEPTH) ? { ok: true, body } : { ok: false, code: 'MCPS_NESTING_TOO_DEEP' }
+}
+
+/** A body a framework already parsed (express.json): checked like one we read. */
+export function parsedBody(body: unknown): BodyOutcome {
+  return depthWithin(body, MAX_JSON_DEPTH) ? { ok: true, body } : { ok: false, code: 'MCPS_NESTING_TOO_DEEP' }
+}
+
+/** Iterative, so a hostile nesting cannot overflow the stack here. */
+function depthWithin(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item
+    if (typeof node !== 'object' || node === null) continue
+    if (depth > max) return false
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return true
+}

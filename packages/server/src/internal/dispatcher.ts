@@ -1,0 +1,187 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
+import type { CloseReason } from '../options.js'
+import { AnswerRouting } from './answer-routing.js'
+import { parsedBody, readBody, type BodyOutcome, type Chunks } from './body-reader.js'
+import type { ManagerContext } from './context.js'
+import { Heartbeat } from './heartbeat.js'
+import type { LiveSession } from './live-session.js'
+import { stateFromInitialize } from './messages.js'
+import { SessionRegistry } from './registry.js'
+import { routeBody, routeHead, type Refusal } from './router.js'
+import { BuildFailed, SessionFactory, type Caller } from './session-factory.js'
+import { newSessionId } from './session-id.js'
+import { SessionLoader } from './session-loader.js'
+import { SessionStreams } from './streams/session-streams.js'
+import { errorResponse } from './wire.js'
+
+/** One request as an entry point hands it over: the body not read yet, or parsed by a framework. */
+export interface Incoming {
+  request: Request
+  authInfo: AuthInfo | undefined
+  body: { parsed: unknown } | { chunks: () => Chunks }
+  /** The client's network address: the quota key of a caller without a principal. */
+  address?: string
+}
+
+/**
+ * The web-standard core of one manager: refuses what the request head
+ * already shows, looks the session up, reads the body only then (within the
+ * limit that applies), and carries the request out. Builds and wires the
+ * parts; each owns its state.
+ */
+export class Dispatcher {
+  readonly #ctx: ManagerContext
+  readonly #heartbeat: Heartbeat
+  readonly #routing: AnswerRouting
+  readonly #factory: SessionFactory
+  readonly #registry: SessionRegistry
+  readonly #loader: SessionLoader
+  readonly #streams: SessionStreams
+  #shutdown = false
+
+  constructor(ctx: ManagerContext) {
+    this.#ctx = ctx
+    this.#heartbeat = new Heartbeat(ctx)
+    this.#routing = new AnswerRouting(ctx, id => this.#registry.get(id))
+    this.#factory = new SessionFactory(ctx, session => {
+      if (this.#registry.holds(session)) void this.#registry.end(session.id, 'closed')
+    })
+    this.#registry = new SessionRegistry(ctx, this.#heartbeat, async session => {
+      this.#routing.release(session.id)
+      await this.#factory.dispose(session)
+    })
+    this.#loader = new SessionLoader(ctx, this.#registry, this.#factory, session => this.#routing.wire(session))
+    this.#streams = new SessionStreams(ctx, this.#registry)
+  }
+
+  get size(): number {
+    return this.#registry.size
+  }
+
+  async handle(incoming: Incoming): Promise<Response> {
+    if (this.#shutdown) return errorResponse('MCPS_SHUTTING_DOWN')
+    const { request, authInfo } = incoming
+    const head = routeHead(request, this.#ctx.settings)
+    if ('refuse' in head) return this.#refuse(head)
+    const principal = this.#principal(authInfo, request)
+    const owner = principal !== undefined ? `p:${principal}` : `a:${incoming.address ?? ''}`
+    const caller: Caller = { principal, owner, authInfo, request }
+    if (head.action === 'initialize') {
+      const body = await this.#body(incoming, head.limit)
+      if (!body.ok) return this.#bodyRefused(body)
+      const routed = routeBody(body.body, false)
+      return routed === 'create' ? this.#create(caller, body.body) : this.#refuse(routed as Refusal)
+    }
+    const session = await this.#load(head.sessionId, caller)
+    if (session instanceof Response) return session
+    if (!session) return errorResponse('MCPS_SESSION_NOT_FOUND')
+    if (head.action === 'get') return this.#streams.open(session, request, authInfo)
+    if (head.action === 'delete') {
+      await this.#registry.end(session.id, 'delete')
+      return new Response(null, { status: 200 })
+    }
+    const body = await this.#body(incoming, head.limit)
+    if (!body.ok) return this.#bodyRefused(body)
+    const routed = routeBody(body.body, true)
+    return routed === 'post' ? this.#streams.forward(session, request, authInfo, body.body) : this.#refuse(routed as Refusal)
+  }
+
+  close(sessionId: string, reason: CloseReason): Promise<boolean> {
+    return this.#registry.end(sessionId, reason)
+  }
+
+  /** Ends every session here (with a shared store: releases them, they live on for the other nodes). */
+  async shutdown(): Promise<void> {
+    this.#shutdown = true
+    this.#registry.stop()
+    this.#heartbeat.stop()
+    const reason = this.#ctx.shared ? 'released' : 'shutdown'
+    await Promise.all(this.#registry.ids().map(id => this.#registry.end(id, reason)))
+    await this.#routing.close()
+    try {
+      await this.#ctx.store.close?.()
+    } catch (error) {
+      this.#ctx.report('MCPS_STORE_FAILED', 'Failed to close the session store', error)
+    }
+  }
+
+  async #create(caller: Caller, body: unknown): Promise<Response> {
+    const { store, settings, report } = this.#ctx
+    // Decided before anything is built: a refused initialize has no side effect.
+    const full = this.#registry.admissible(caller.owner)
+    if (full) return errorResponse(full)
+    const id = newSessionId()
+    const state = stateFromInitialize(id, body, SUPPORTED_PROTOCOL_VERSIONS)
+    let session: LiveSession
+    try {
+      session = await this.#factory.create(id, state, caller)
+    } catch (error) {
+      return this.#buildFailed(error)
+    }
+    const { principal, createdAt } = session
+    try {
+      if (!(await store.create({ id, state, principal, createdAt, lastActiveAt: createdAt }, settings.storeTtlMs))) {
+        throw new Error(`the store already holds a session "${id}"`)
+      }
+    } catch (error) {
+      report('MCPS_STORE_FAILED', 'Failed to create a session: could not save the record', error)
+      await this.#factory.dispose(session)
+      return errorResponse('MCPS_STORE_FAILED')
+    }
+    this.#routing.wire(session)
+    const refused = this.#registry.add(session, 'new')
+    if (refused) {
+      // Every candidate became busy while this one was built: nothing of it stays.
+      await this.#factory.dispose(session)
+      await store.delete(id).catch(error => report('MCPS_STORE_FAILED', `Failed to delete session "${id}" from the store`, error))
+      return errorResponse(refused)
+    }
+    const response = await this.#streams.forward(session, caller.request, caller.authInfo, body)
+    if (session.transport.sessionId !== id) {
+      // The SDK refused the initialize after all: nobody learned the id.
+      await this.#registry.end(id, 'closed')
+      return response
+    }
+    session.announced = true
+    this.#ctx.hook('onSessionCreated', { id, principal, state, createdAt })
+    return response
+  }
+
+  #body(incoming: Incoming, limit: number): Promise<BodyOutcome> | BodyOutcome {
+    if ('parsed' in incoming.body) return parsedBody(incoming.body.parsed)
+    return readBody(incoming.body.chunks(), limit, this.#ctx.settings.bodyTimeoutMs)
+  }
+
+  #bodyRefused(outcome: Exclude<BodyOutcome, { ok: true }>): Response {
+    // The client is gone: the answer reaches nobody, and it is not a failure of ours.
+    if ('aborted' in outcome) return errorResponse('MCPS_BODY_INCOMPLETE')
+    return this.#refuse({ refuse: outcome.code, detail: outcome.detail })
+  }
+
+  /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else 503 + Retry-After. */
+  async #load(id: string, caller: Caller): Promise<LiveSession | Response | undefined> {
+    try {
+      return await this.#loader.load(id, caller)
+    } catch (error) {
+      if (error instanceof BuildFailed) return this.#buildFailed(error)
+      this.#ctx.report('MCPS_STORE_FAILED', `Failed to load session "${id}" from the store`, error)
+      return errorResponse('MCPS_STORE_FAILED')
+    }
+  }
+
+  #buildFailed(error: unknown): Response {
+    const failure = error instanceof BuildFailed ? error : new BuildFailed('MCPS_STORE_FAILED', 'Failed to create a session', error)
+    this.#ctx.report(failure.code, failure.message, failure.cause)
+    return errorResponse(failure.code)
+  }
+
+  #refuse({ refuse, detail }: Refusal): Response {
+    return errorResponse(refuse, { detail, headers: refuse === 'MCPS_METHOD_NOT_ALLOWED' ? { allow: 'GET, POST, DELETE' } : undefined })
+  }
+
+  #principal(authInfo: AuthInfo | undefined, request: Request): string | undefined {
+    const pick = this.#ctx.options.principal
+    return pick ? pick({ authInfo, request }) : authInfo?.clientId
+  }
+}

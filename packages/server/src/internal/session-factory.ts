@@ -1,0 +1,125 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import { MemoryEventStore } from '../memory-event-store.js'
+import type { SessionEventStore } from '../session-event-store.js'
+import type { SessionRecord, SessionState } from '../session-store.js'
+import type { ManagerContext } from './context.js'
+import { asSessionEventStore } from './event-store-adapter.js'
+import type { LiveSession } from './live-session.js'
+import { assertSdkPatched } from './sdk-check.js'
+
+type TransportOptions = ConstructorParameters<typeof WebStandardStreamableHTTPServerTransport>[0]
+
+/** Who asked for a session, as `createServer` sees it. */
+export interface Caller {
+  principal: string | undefined
+  /** The quota key: the principal, or without one the caller's network address. */
+  owner: string
+  authInfo: AuthInfo | undefined
+  request: Request
+}
+
+/** A step of building a session failed; `code` says how the caller answers. */
+export class BuildFailed extends Error {
+  constructor(readonly code: 'MCPS_CREATE_SERVER_FAILED' | 'MCPS_STORE_FAILED', message: string, cause: unknown) {
+    super(message, { cause })
+  }
+}
+
+/**
+ * Builds the SDK objects of a session, new or continued from its record, in
+ * one way: the app's server, the session's event store and a web-standard
+ * transport, connected. A new session's transport issues `id` on initialize;
+ * a hydrated one continues `record.state` (fix 1658-hydrate, checked when the
+ * factory is made). Does not register anything: the registry does.
+ */
+export class SessionFactory {
+  readonly #ctx: ManagerContext
+  readonly #onClosed: (session: LiveSession) => void
+
+  /** `onClosed`: the transport closed itself (the MCP server closed): end the session. */
+  constructor(ctx: ManagerContext, onClosed: (session: LiveSession) => void) {
+    assertSdkPatched()
+    this.#ctx = ctx
+    this.#onClosed = onClosed
+  }
+
+  /** A new session, announced once the SDK has accepted its initialize. Throws {@link BuildFailed}. */
+  create(id: string, state: SessionState, caller: Caller): Promise<LiveSession> {
+    const now = this.#ctx.clock.now()
+    return this.#build({ id, principal: caller.principal, state, createdAt: now }, caller, false, { sessionIdGenerator: () => id })
+  }
+
+  /** A session continued from the store: no initialize runs, no onSessionCreated fires. Throws {@link BuildFailed}. */
+  hydrate(record: SessionRecord, caller: Caller): Promise<LiveSession> {
+    return this.#build(record, caller, true, { session: record.state } as TransportOptions)
+  }
+
+  /** Closes what {@link create} or {@link hydrate} built; every step runs even when one fails. */
+  async dispose(session: LiveSession): Promise<void> {
+    const { report } = this.#ctx
+    try {
+      await session.transport.close()
+    } catch (error) {
+      report('MCPS_CLOSE_FAILED', `Failed to close the transport of session "${session.id}"`, error)
+    } finally {
+      try {
+        await session.server.close()
+      } catch (error) {
+        report('MCPS_CLOSE_FAILED', `Failed to close the server of session "${session.id}"`, error)
+      } finally {
+        try {
+          await session.events.dispose()
+        } catch (error) {
+          report('MCPS_STORE_FAILED', `Failed to dispose the event store of session "${session.id}"`, error)
+        }
+      }
+    }
+  }
+
+  async #build(record: Omit<SessionRecord, 'lastActiveAt'>, caller: Caller, hydrated: boolean, sdk: TransportOptions): Promise<LiveSession> {
+    const { id, principal, state, createdAt } = record
+    let server: McpServer | Server
+    try {
+      server = await this.#ctx.options.createServer({ sessionId: id, principal, authInfo: caller.authInfo, request: caller.request, ...(hydrated ? { hydrated } : {}) })
+    } catch (error) {
+      const what = hydrated ? `Failed to continue session "${id}" on this node` : 'Failed to create a server for a new session'
+      throw new BuildFailed('MCPS_CREATE_SERVER_FAILED', `${what}: createServer threw`, error)
+    }
+    let events: SessionEventStore
+    try {
+      events = this.#events(id)
+    } catch (error) {
+      await server.close().catch(() => {})
+      throw new BuildFailed('MCPS_STORE_FAILED', `Failed to create the event store of session "${id}"`, error)
+    }
+    const transport = new WebStandardStreamableHTTPServerTransport({ ...this.#ctx.options.transport, ...sdk, eventStore: events })
+    const session: LiveSession = {
+      id, principal, owner: caller.owner, state, createdAt, transport, server, events, streams: new Map(), deliver: undefined,
+      busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false
+    }
+    // Set before connect(): the SDK chains its own handler after ours.
+    transport.onclose = () => this.#onClosed(session)
+    try {
+      await server.connect(transport)
+    } catch (error) {
+      await this.dispose(session)
+      throw new BuildFailed('MCPS_STORE_FAILED', `Failed to connect the server of session "${id}"`, error)
+    }
+    return session
+  }
+
+  #events(sessionId: string): SessionEventStore {
+    const { options, settings, clock, eventPool } = this.#ctx
+    if (options.eventStore) return asSessionEventStore(options.eventStore({ sessionId }))
+    return new MemoryEventStore({
+      maxEvents: settings.maxEventsPerSession,
+      maxBytes: settings.maxEventBytesPerSession,
+      maxAgeMs: settings.streamGraceMs,
+      pool: eventPool,
+      clock
+    })
+  }
+}
