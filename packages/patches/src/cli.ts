@@ -1,76 +1,80 @@
 import { resolve } from 'node:path'
 import { applyPatches } from './apply.js'
 import { readManifest, supportedVersions } from './manifest.js'
-import { patchStatus, type StatusReport } from './status.js'
-import { verifyInstalledSdk, type VerifyReport } from './verify/index.js'
+import { printApply, printStatus, printVerify } from './print.js'
+import { patchStatus } from './status.js'
+import { verifyInstall } from './verify/index.js'
 
-const usage = `Usage: mcp-sessions-patch <command> [--cwd <app root>]
+const usage = `Usage: mcp-sessions-patch <command> [--cwd <app root>] [--json]
 
 Commands:
-  apply     apply the fixes for the installed @modelcontextprotocol/sdk (use in postinstall)
-  status    list which fixes the installed SDK carries (reads the patched files)
-  verify    exercise the installed SDK on loopback and report, per fix, whether its behaviour is fixed
-  versions  list the SDK versions this release supports
+  apply     patch every copy of @modelcontextprotocol/sdk in the install (use in postinstall);
+            fails for any copy it cannot patch, saying why and what to do
+  status    list every copy, who loads it, and which fixes its files carry
+  verify    exercise every copy on loopback (esm and cjs) and report, per fix, whether it behaves as fixed
+            --from <package>  only the copies that package loads, resolved from its folder
+  versions  list the package versions this release patches
 
-Exit codes: 0 ok, 1 failure (unsupported SDK, patch failed, fix missing), 2 usage error.`
+--json prints the report as JSON (apply, status, verify, versions).
+Exit codes: 0 ok, 1 failure (a copy unsupported, bundled, not covered or not patched), 2 usage error.`
 
-function printReport(report: StatusReport): void {
-  console.log(`@modelcontextprotocol/sdk ${report.version}${report.supported ? '' : ' (not supported)'}`)
-  for (const fix of report.fixes) {
-    const where = fix.missingIn.length && fix.presence === 'partial' ? `  missing in ${fix.missingIn.join(', ')}` : ''
-    console.log(`  ${fix.presence.padEnd(13)} ${fix.slug.padEnd(28)} ${fix.title}${where}`)
-  }
+interface Args {
+  command?: string
+  cwd: string
+  json: boolean
+  from?: string
 }
 
-function printVerify(report: VerifyReport): void {
-  console.log(`@modelcontextprotocol/sdk ${report.version} (${report.sdkDir})${report.supported ? '' : ' (not supported)'}`)
-  const label = { fixed: 'fixed', 'not-fixed': 'NOT fixed', 'not-affected': 'not-affected', unchecked: 'unchecked' }
-  for (const fix of report.fixes) {
-    console.log(`  ${label[fix.outcome].padEnd(13)} ${fix.slug.padEnd(28)} ${fix.behaviour ?? fix.title}`)
-    for (const detail of fix.details) console.log(`                ${detail}`)
+function parse(argv: string[]): Args | string {
+  const [command, ...rest] = argv
+  const args: Args = { command, cwd: process.cwd(), json: false }
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!
+    if (arg === '--json') args.json = true
+    else if ((arg === '--cwd' || arg === '--from') && rest[i + 1] && !rest[i + 1]!.startsWith('--')) {
+      if (arg === '--cwd') args.cwd = resolve(rest[++i]!)
+      else args.from = rest[++i]!
+    } else return `Unknown option "${arg}"${arg === '--cwd' || arg === '--from' ? ' (it needs a value)' : ''}.`
   }
-  const missing = report.fixes.filter(f => f.outcome === 'not-fixed').map(f => f.slug)
-  if (!report.supported) console.error(`[mcp-sessions] @modelcontextprotocol/sdk ${report.version} is not supported. Supported versions: ${report.supportedVersions.join(', ')}.`)
-  else if (missing.length) console.error(`[mcp-sessions] Failed to verify ${missing.join(', ')}: the installed SDK lacks the fixed behaviour. Run mcp-sessions-patch apply (or reinstall the SDK so postinstall runs it), then verify again.`)
-  else console.log(`[mcp-sessions] verified: every fix that applies to ${report.version} behaves as fixed.`)
+  if (args.from !== undefined && command !== 'verify') return '--from works with verify only.'
+  return args
 }
+
+const print = (json: boolean, value: unknown, human: () => void) => (json ? console.log(JSON.stringify(value, null, 2)) : human())
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  let cwd = process.cwd()
-  for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === '--cwd' && rest[i + 1]) cwd = resolve(rest[++i]!)
-    else {
-      console.error(`[mcp-sessions] Unknown option "${rest[i]}".\n${usage}`)
-      return 2
-    }
+  const args = parse(argv)
+  if (typeof args === 'string') {
+    console.error(`[mcp-sessions] ${args}\n${usage}`)
+    return 2
   }
+  const { command, cwd, json } = args
   try {
     switch (command) {
       case 'apply': {
         const result = applyPatches(cwd)
-        const applied = result.report.fixes.filter(f => f.presence === 'applied').map(f => f.slug)
-        console.log(
-          result.outcome === 'already-applied'
-            ? `[mcp-sessions] @modelcontextprotocol/sdk ${result.version}: already patched (${applied.join(', ')}); nothing changed.`
-            : `[mcp-sessions] @modelcontextprotocol/sdk ${result.version}: applied ${applied.join(', ')}.`
-        )
+        print(json, { ok: true, ...result }, () => printApply(result))
         return 0
       }
       case 'status': {
         const report = patchStatus(cwd)
-        printReport(report)
-        return report.supported && report.fixes.every(f => f.presence === 'applied' || f.presence === 'not-affected') ? 0 : 1
-      }
-      case 'verify': {
-        const report = await verifyInstalledSdk(cwd)
-        printVerify(report)
+        print(json, report, () => printStatus(report))
         return report.ok ? 0 : 1
       }
-      case 'versions':
-        console.log(supportedVersions(readManifest()).join('\n'))
+      case 'verify': {
+        const report = await verifyInstall(cwd, { from: args.from })
+        print(json, report, () => printVerify(report))
+        return report.ok ? 0 : 1
+      }
+      case 'versions': {
+        const manifest = readManifest()
+        const lists = Object.fromEntries(Object.keys(manifest.packages).map(pkg => [pkg, supportedVersions(manifest, pkg)]))
+        print(json, lists, () => {
+          for (const [pkg, versions] of Object.entries(lists)) for (const v of versions) console.log(`${pkg} ${v}`)
+        })
         return 0
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -82,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
         return 2
     }
   } catch (error) {
+    const e = error as { code?: unknown; message?: unknown; details?: unknown }
+    if (json) console.log(JSON.stringify({ ok: false, error: { code: e.code, message: e.message }, ...(e.details as object | undefined) }, null, 2))
     console.error(error instanceof Error ? error.message : String(error))
     return 1
   }

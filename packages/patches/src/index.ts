@@ -1,22 +1,28 @@
 // Applying
 export { applyPatches } from './apply.js'
-export type { ApplyResult } from './apply.js'
+export type { ApplyOptions, ApplyResult, CopyOutcome } from './apply.js'
+
+// Finding every copy of the SDK in an install
+export { findCopies } from './copies.js'
+export type { Coverage, FindOptions, Install, Loader, SdkCopy } from './copies.js'
+export { copiesLoadedBy } from './loaded-by.js'
+export type { LoadedCopy } from './loaded-by.js'
+export { SDK_FAMILY, SESSION_PACKAGES, coveredSummary, isCovered, versionRange, watchedPackages } from './packages.js'
+export { describeCopy, problemOf } from './problems.js'
 
 // Inspecting
-export { patchStatus } from './status.js'
-export type { FixPresence, FixStatus, StatusReport } from './status.js'
-export { findInstalledSdk } from './sdk.js'
-export { applyPackagePatches, packageStatus, readInstalledPackage } from './package-patches.js'
-export type { InstalledPackage, PackageStatus } from './package-patches.js'
-export type { InstalledSdk } from './sdk.js'
+export { copyStatus, fixesIn, patchStatus } from './status.js'
+export type { CopyStatus, FixPresence, FixStatus, StatusReport } from './status.js'
 
-// The patch set's manifest (patches/manifest.json) and markers
+// The patch set's manifest (patches/manifest.json), markers and bundle fingerprints (patches/fingerprints.json)
 export { CLIENT_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE, filesInPatch, fixStates, fixesFor, marker, packageNames, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
 export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
+export { buildPackageFingerprints, literalCounts, literalKey, readFingerprints } from './fingerprints.js'
+export type { Fingerprints, ModuleVariant, PackageFingerprints } from './fingerprints.js'
 
 // Verifying behaviour
-export { CheckFailure, checks, ensure, verifyInstalledSdk } from './verify/index.js'
-export type { Check, CheckContext, FixVerification, ModuleFlavor, VerifyOptions, VerifyOutcome, VerifyReport } from './verify/index.js'
+export { CheckFailure, checks, ensure, verifyInstall } from './verify/index.js'
+export type { Check, CheckContext, CopyVerification, FixVerification, ModuleFlavor, VerifyOptions, VerifyOutcome, VerifyReport } from './verify/index.js'
 
 // Errors
 export { PatchError } from './errors.js'

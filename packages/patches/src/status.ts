@@ -1,49 +1,76 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { findCopies, type FindOptions, type SdkCopy } from './copies.js'
 import { filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, type Manifest } from './manifest.js'
-import { findInstalledSdk } from './sdk.js'
 
-export type FixPresence = 'applied' | 'missing' | 'partial' | 'not-affected' | 'unsupported'
+export type FixPresence = 'applied' | 'missing' | 'partial' | 'not-affected'
 
 export interface FixStatus {
   slug: string
   title: string
   presence: FixPresence
-  /** SDK files that lack the fix's marker, for `partial` and `missing`. */
+  /** Package files that lack the fix's marker, for `partial` and `missing`. */
   missingIn: string[]
 }
 
-export interface StatusReport {
-  version: string
-  supported: boolean
+/** One copy and the fixes its files carry (none listed for a copy this release cannot patch). */
+export interface CopyStatus extends SdkCopy {
   fixes: FixStatus[]
+  /** Supported, and every fix that applies to its version is in its files. */
+  ok: boolean
+}
+
+export interface StatusReport {
+  root: string
+  copies: CopyStatus[]
+  /** At least one copy, and every copy `ok`. */
+  ok: boolean
 }
 
 /**
- * Which fixes the installed SDK carries, read from the marker each patch leaves
- * in every file it changes. It reads files only; `verify` exercises behaviour.
+ * Which fixes one supported copy carries, read from the marker each patch
+ * leaves in every file it changes. Empty for a copy this release cannot patch.
+ *
+ * @example
+ * fixesIn(copy, readManifest()).filter(f => f.presence === 'missing')
+ */
+export function fixesIn(copy: SdkCopy, manifest: Manifest, dir = patchesDir()): FixStatus[] {
+  const states = copy.coverage === 'supported' ? fixStates(manifest, copy.version, copy.package) : undefined
+  if (!states) return []
+  const patches = patchFiles(copy.version, dir, copy.package)
+  return manifest.fixes
+    .filter(fix => fix.slug in states)
+    .map((fix): FixStatus => {
+      if (states[fix.slug] !== 'patched') return { slug: fix.slug, title: fix.title, presence: 'not-affected', missingIn: [] }
+      const patch = patches.find(p => basename(p).endsWith(`+${fix.number}+${fix.slug}.patch`))
+      const files = patch ? filesInPatch(patch, copy.package) : []
+      const missingIn = files.filter(f => {
+        const path = join(copy.dir, f)
+        return !existsSync(path) || !readFileSync(path, 'utf8').includes(marker(fix.slug))
+      })
+      const presence: FixPresence = files.length === 0 || missingIn.length === files.length ? 'missing' : missingIn.length ? 'partial' : 'applied'
+      return { slug: fix.slug, title: fix.title, presence, missingIn }
+    })
+}
+
+/** A copy's status: its fixes, and whether it is fully patched. */
+export function copyStatus(copy: SdkCopy, manifest: Manifest, dir = patchesDir()): CopyStatus {
+  const fixes = fixesIn(copy, manifest, dir)
+  return { ...copy, fixes, ok: copy.coverage === 'supported' && fixes.every(f => f.presence === 'applied' || f.presence === 'not-affected') }
+}
+
+/**
+ * Every copy of the SDK in the install at `appRoot`, and which fixes each
+ * carries. It reads files only; `verify` exercises behaviour.
  *
  * @example
  * const report = patchStatus(process.cwd())
- * report.fixes.filter(f => f.presence !== 'applied' && f.presence !== 'not-affected')
+ * if (!report.ok) console.error(report.copies.filter(c => !c.ok).map(c => c.problem ?? c.path))
  */
-export function patchStatus(appRoot: string, manifest: Manifest = readManifest(), dir = patchesDir()): StatusReport {
-  const sdk = findInstalledSdk(appRoot)
-  const states = fixStates(manifest, sdk.version)
-  if (!states) {
-    return { version: sdk.version, supported: false, fixes: manifest.fixes.map(f => ({ slug: f.slug, title: f.title, presence: 'unsupported', missingIn: [] })) }
-  }
-  const patches = patchFiles(sdk.version, dir)
-  const fixes = manifest.fixes.map((fix): FixStatus => {
-    if (states[fix.slug] !== 'patched') return { slug: fix.slug, title: fix.title, presence: 'not-affected', missingIn: [] }
-    const patch = patches.find(p => basename(p).endsWith(`+${fix.number}+${fix.slug}.patch`))
-    const files = patch ? filesInPatch(patch) : []
-    const missingIn = files.filter(f => {
-      const path = join(sdk.dir, f)
-      return !existsSync(path) || !readFileSync(path, 'utf8').includes(marker(fix.slug))
-    })
-    const presence: FixPresence = files.length === 0 || missingIn.length === files.length ? 'missing' : missingIn.length ? 'partial' : 'applied'
-    return { slug: fix.slug, title: fix.title, presence, missingIn }
-  })
-  return { version: sdk.version, supported: true, fixes }
+export function patchStatus(appRoot: string, options: FindOptions = {}): StatusReport {
+  const dir = options.patchesDir ?? patchesDir()
+  const manifest = options.manifest ?? readManifest(dir)
+  const install = findCopies(appRoot, { ...options, patchesDir: dir, manifest })
+  const copies = install.copies.map(c => copyStatus(c, manifest, dir))
+  return { root: install.root, copies, ok: copies.length > 0 && copies.every(c => c.ok) }
 }

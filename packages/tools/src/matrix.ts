@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { applyPackagePatches, applyPatches, patchFiles, readInstalledPackage, readManifest, supportedVersions } from '@mcp-sessions/patches'
+import { applyPatches, patchFiles, readManifest, supportedVersions } from '@mcp-sessions/patches'
 import { cellDependencies, cellKey, selectCells, type CellId } from './cells.js'
 import { matrixRoot } from './paths.js'
 import { SDK_PACKAGE } from './versions.js'
@@ -30,7 +30,7 @@ const stampOf = (cell: CellId) => (cell.pkg === SDK_PACKAGE ? cell.version : `${
 
 function patchesHash(cell: CellId): string {
   const h = createHash('sha256')
-  for (const f of patchFiles(cell.version, undefined, cell.pkg)) h.update(readFileSync(f))
+  for (const [pkg, version] of Object.entries(cellDependencies(cell))) for (const f of patchFiles(version, undefined, pkg)) h.update(readFileSync(f))
   return h.digest('hex').slice(0, 16)
 }
 
@@ -62,8 +62,8 @@ function ensurePatched(cell: CellId): void {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return
   rmSync(dir, { recursive: true, force: true })
   cpSync(cellDir(cell, 'plain'), dir, { recursive: true })
-  if (cell.pkg === SDK_PACKAGE) applyPatches(dir, { quiet: true })
-  else applyPackagePatches(dir, readInstalledPackage(join(dir, 'node_modules', ...cell.pkg.split('/'))), { quiet: true })
+  // The CLI's apply, as an app's postinstall runs it: every copy in the cell (a server cell's client too).
+  applyPatches(dir, { quiet: true })
   writeFileSync(stamp, want)
 }
 

@@ -2,61 +2,39 @@
  * The `mcp-sessions-patch` CLI as a consuming app's postinstall runs it: real
  * SDK files from the registry tarball, real patch-package, a throw-away app.
  */
-import { createHash } from 'node:crypto'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { patchCli } from '../../helpers/cli.js'
-import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
+import type { StatusReport } from '@mcp-sessions/patches'
 import { SDK_VERSIONS } from '@mcp-sessions/tools/versions.js'
-
+import { SDK, app, cliJson, packageAt, sdkAt, tempDir, treeHash, writeJson } from './fixtures.js'
 
 const cli = patchCli
 
-/** A throw-away app whose node_modules holds the given SDK files (a pristine copy, or just a package.json). */
-function app(sdk: { version: string; from?: string }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcps-app-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, dependencies: { '@modelcontextprotocol/sdk': sdk.version } }))
-  const target = join(dir, 'node_modules', '@modelcontextprotocol', 'sdk')
-  if (sdk.from) cpSync(sdk.from, target, { recursive: true })
-  else {
-    mkdirSync(target, { recursive: true })
-    writeFileSync(join(target, 'package.json'), JSON.stringify({ name: '@modelcontextprotocol/sdk', version: sdk.version }))
-  }
+/** An app that depends on the SDK and has `version` installed: the pristine release, or only its package.json. */
+function sdkApp(version: string, pristine: boolean): string {
+  const dir = app({ dependencies: { [SDK]: version } })
+  if (pristine) sdkAt(dir, `node_modules/${SDK}`, version)
+  else packageAt(dir, `node_modules/${SDK}`, { name: SDK, version })
   return dir
 }
 
-function treeHash(dir: string): string {
-  const h = createHash('sha256')
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else h.update(p.slice(dir.length)).update(readFileSync(p))
-    }
-  }
-  walk(dir)
-  return h.digest('hex')
-}
-
 describe('mcp-sessions-patch', () => {
-  it('refuses an unsupported SDK version, naming the supported ones', async () => {
-    const dir = app({ version: '1.23.0' })
+  it('refuses an unsupported SDK version, naming the copy and the supported versions', async () => {
+    const dir = sdkApp('1.23.0', false)
     const result = await cli(['apply'], dir)
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('@modelcontextprotocol/sdk 1.23.0 is not supported')
+    expect(result.stderr).toContain(`${SDK} 1.23.0 at node_modules/${SDK} (loaded by your app) is not supported by this release`)
     for (const v of SDK_VERSIONS) expect(result.stderr).toContain(v)
+    expect(result.stderr).toContain('"overrides"')
   })
 
-  it('fails with a clear message when the SDK is not installed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcps-app-'))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-    writeFileSync(join(dir, 'package.json'), '{"name":"empty"}')
+  it('fails with a clear message when no copy of the SDK is installed', async () => {
+    const dir = tempDir()
+    writeJson(join(dir, 'package.json'), { name: 'empty' })
     const result = await cli(['apply'], dir)
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/Failed to find @modelcontextprotocol\/sdk/)
+    expect(result.stderr).toMatch(/Failed to find @modelcontextprotocol\/sdk .* installed or bundled into another package: there is nothing to patch/)
   })
 
   it('rejects an unknown command with usage and exit code 2', async () => {
@@ -65,16 +43,34 @@ describe('mcp-sessions-patch', () => {
     expect(result.stderr).toContain('Unknown command "aply"')
   })
 
+  it('rejects --from outside verify, and an option without its value, with exit code 2', async () => {
+    expect((await cli(['status', '--from', 'fastmcp'], import.meta.dirname)).stderr).toContain('--from works with verify only')
+    const missing = await cli(['verify', '--from'], import.meta.dirname)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('it needs a value')
+  })
+
+  it('prints the status of every copy as JSON, exiting 1 while one is unpatched', async () => {
+    const dir = sdkApp('1.32.2', true)
+    const { code, json } = await cliJson<StatusReport>(['status'], dir)
+    expect(code).toBe(1)
+    expect(json.ok).toBe(false)
+    expect(json.copies).toHaveLength(1)
+    expect(json.copies[0]).toMatchObject({ kind: 'package', package: SDK, version: '1.32.2', path: `node_modules/${SDK}`, coverage: 'supported', ok: false })
+    expect(json.copies[0]!.loadedBy).toEqual([{ name: 'app', version: '1.0.0', path: '.', app: true }])
+    expect(json.copies[0]!.fixes.find(f => f.slug === '1708-client-404')?.presence).toBe('missing')
+  })
+
   describe.each(SDK_VERSIONS)('SDK %s', version => {
     it('applies every fix, reports them in status, and changes nothing when run again', async () => {
-      const dir = app({ version, from: pristineSdk(version) })
+      const dir = sdkApp(version, true)
       const before = await cli(['status'], dir)
       expect(before.code).toBe(1)
       expect(before.stdout).toMatch(/missing/)
 
       const first = await cli(['apply'], dir)
       expect(first.code, first.stderr).toBe(0)
-      expect(first.stdout).toContain(`@modelcontextprotocol/sdk ${version}: applied`)
+      expect(first.stdout).toContain(`${SDK} ${version} at node_modules/${SDK} (loaded by your app): applied`)
       const patched = treeHash(join(dir, 'node_modules'))
 
       const second = await cli(['apply'], dir)

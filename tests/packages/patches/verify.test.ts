@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { patchCli } from '../../helpers/cli.js'
-import { checks, fixStates, readManifest, supportedVersions } from '@mcp-sessions/patches'
+import { checks, fixStates, readManifest, supportedVersions, type VerifyReport } from '@mcp-sessions/patches'
+import { cliJson } from './fixtures.js'
 import { cellDir, ensureCells } from '@mcp-sessions/tools/matrix.js'
 import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
 
@@ -79,9 +80,23 @@ describe('mcp-sessions-patch verify', () => {
     const app = plainApp(versions[0]!)
     const pkg = join(sdkIn(app), 'package.json')
     writeFileSync(pkg, JSON.stringify({ ...JSON.parse(readFileSync(pkg, 'utf8')), version: '1.23.0' }))
-    const result = await cli(['verify'], app)
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain('@modelcontextprotocol/sdk 1.23.0 is not supported')
-    for (const v of supported) expect(result.stderr).toContain(v)
+    const { code, json } = await cliJson<VerifyReport>(['verify'], app)
+    expect(code).toBe(1)
+    expect(json.ok).toBe(false)
+    expect(json.copies.map(c => [c.version, c.coverage, c.ok])).toEqual([['1.23.0', 'unsupported-version', false]])
+    expect(json.copies[0]!.problem).toContain('@modelcontextprotocol/sdk 1.23.0 at node_modules/@modelcontextprotocol/sdk (loaded by your app) is not supported')
+    for (const v of supported) expect(json.copies[0]!.problem).toContain(v)
+  }, 60_000)
+
+  it('reports each copy as JSON: the loader it was checked from, and per fix the outcome in both flavors', async () => {
+    const app = plainApp(versions.at(-1)!)
+    expect((await cli(['apply'], app)).code).toBe(0)
+    const { code, json } = await cliJson<VerifyReport>(['verify'], app)
+    expect(code).toBe(0)
+    expect(json.ok).toBe(true)
+    expect(json.copies).toHaveLength(1)
+    expect(json.copies[0]).toMatchObject({ package: '@modelcontextprotocol/sdk', checkedFrom: '.', coverage: 'supported', ok: true })
+    const states = fixStates(manifest, versions.at(-1)!)!
+    expect(json.copies[0]!.fixes.map(f => [f.slug, f.outcome])).toEqual(manifest.fixes.map(f => [f.slug, states[f.slug] === 'patched' ? 'fixed' : 'not-affected']))
   }, 60_000)
 })

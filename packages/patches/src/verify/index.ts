@@ -1,6 +1,6 @@
 // Running
-export { verifyInstalledSdk } from './run.js'
-export type { FixVerification, VerifyOptions, VerifyOutcome, VerifyReport } from './run.js'
+export { verifyInstall } from './run.js'
+export type { CopyVerification, FixVerification, VerifyOptions, VerifyOutcome, VerifyReport } from './run.js'
 
 // Writing a check
 export { checks } from './checks.js'

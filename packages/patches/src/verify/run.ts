@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { fixStates, readManifest, supportedVersions, type FixState, type Manifest } from '../manifest.js'
-import { findInstalledSdk } from '../sdk.js'
+import { findCopies, type FindOptions, type SdkCopy } from '../copies.js'
+import { requireResolve, resolveExport } from '../internal/resolve.js'
+import { copiesLoadedBy } from '../loaded-by.js'
+import { SDK_PACKAGE, fixStates, patchesDir, readManifest, type FixState, type Manifest } from '../manifest.js'
 import { checks as allChecks } from './checks.js'
 import type { Check, CheckContext, ModuleFlavor } from './types.js'
 
 /**
- * - `fixed`: the fix applies to this SDK version and its behaviour holds (esm and cjs).
+ * - `fixed`: the fix applies to this version and its behaviour holds (esm and cjs).
  * - `not-fixed`: the behaviour is wrong in at least one flavor: the patch is missing or did not apply.
  * - `not-affected`: this version needs no patch for the fix, and the behaviour holds.
  * - `unchecked`: this release of @mcp-sessions/patches has no behavioural check for the fix.
@@ -17,7 +19,7 @@ export type VerifyOutcome = 'fixed' | 'not-fixed' | 'not-affected' | 'unchecked'
 export interface FixVerification {
   slug: string
   title: string
-  /** The manifest's word for this SDK version; `unsupported` for a version without patches. */
+  /** The manifest's word for this copy's version; `unsupported` for a version (or package) without patches. */
   state: FixState | 'unsupported'
   outcome: VerifyOutcome
   behaviour?: string
@@ -25,40 +27,61 @@ export interface FixVerification {
   details: string[]
 }
 
-export interface VerifyReport {
-  version: string
-  sdkDir: string
-  supported: boolean
-  supportedVersions: string[]
+/** One copy, exercised as the package that loads it resolves it. */
+export interface CopyVerification extends SdkCopy {
+  /** The folder the checks resolved the copy from, relative to the app root (`.`: the app). */
+  checkedFrom: string
   fixes: FixVerification[]
-  /** True when the version is supported and no fix is `not-fixed`. */
+  /** Supported, and no fix `not-fixed`. */
   ok: boolean
 }
 
-export interface VerifyOptions {
+export interface VerifyReport {
+  root: string
+  /** The package `--from` named, when given. */
+  from?: string
+  copies: CopyVerification[]
+  /** At least one copy, and every copy `ok`. */
+  ok: boolean
+  /** Set when there was nothing to verify. */
+  problem?: string
+}
+
+export interface VerifyOptions extends FindOptions {
+  /** Verify only the copies this package loads, resolved from its folder. */
+  from?: string
   /** Time for one check in one flavor; default 10 s. */
   timeoutMs?: number
   checks?: Check[]
-  manifest?: Manifest
 }
 
 const flavors: ModuleFlavor[] = ['esm', 'cjs']
 
-function loader(appRoot: string, sdkDir: string, flavor: ModuleFlavor): CheckContext['load'] {
-  // The app's own resolution: what `require('@modelcontextprotocol/sdk/...')` gives the app.
-  const require = createRequire(join(appRoot, 'package.json'))
-  return async subpath =>
-    flavor === 'cjs' ? require(`@modelcontextprotocol/sdk/${subpath}`) : import(pathToFileURL(join(sdkDir, 'dist', 'esm', subpath)).href)
+const inside = (file: string, dir: string) => file === dir || file.startsWith(dir + sep)
+
+/**
+ * Loads `<package>/<subpath>` from `copy`: cjs through Node's own `require`
+ * resolution from the loading package's folder (which must land in the copy),
+ * esm through the copy's `exports` with the `import` conditions.
+ */
+function loader(copy: SdkCopy, from: string, flavor: ModuleFlavor): CheckContext['load'] {
+  return async subpath => {
+    const file = flavor === 'cjs' ? requireResolve(from, copy.package, subpath) : resolveExport(copy.dir, subpath, 'esm')
+    const spec = subpath ? `${copy.package}/${subpath}` : copy.package
+    if (!file) throw new Error(`${spec} does not resolve from ${from} (${flavor})`)
+    if (!inside(file, copy.dir)) throw new Error(`${spec} resolves from ${from} to ${file}, outside the copy at ${copy.dir}`)
+    return flavor === 'cjs' ? createRequire(join(from, 'noop.js'))(file) : import(pathToFileURL(file).href)
+  }
 }
 
-async function runCheck(check: Check, appRoot: string, sdkDir: string, version: string, flavor: ModuleFlavor, timeoutMs: number): Promise<string | undefined> {
+async function runCheck(check: Check, copy: SdkCopy, from: string, flavor: ModuleFlavor, timeoutMs: number): Promise<string | undefined> {
   const controller = new AbortController()
   const timedOut = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
   })
   const timer = setTimeout(() => controller.abort(new Error(`the check did not finish within ${timeoutMs} ms`)), timeoutMs)
   try {
-    await Promise.race([check.run({ flavor, version, load: loader(appRoot, sdkDir, flavor), signal: controller.signal }), timedOut])
+    await Promise.race([check.run({ flavor, package: copy.package, version: copy.version, load: loader(copy, from, flavor), signal: controller.signal }), timedOut])
     return undefined
   } catch (error) {
     const failure = error as { code?: string; message?: string }
@@ -70,47 +93,58 @@ async function runCheck(check: Check, appRoot: string, sdkDir: string, version: 
   }
 }
 
-/**
- * Exercises the SDK installed in `appRoot` in-process, on loopback only, and
- * reports per fix whether its behaviour is there: the check a user runs to tell
- * a silently skipped patch from a working one. Loads the SDK as the app does
- * (`require` from the app root for cjs, its `dist/esm` for esm) and runs every
- * check in both flavors.
- *
- * @example
- * const report = await verifyInstalledSdk(process.cwd())
- * if (!report.ok) process.exitCode = 1
- */
-export async function verifyInstalledSdk(appRoot: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const manifest = options.manifest ?? readManifest()
-  const checks = options.checks ?? allChecks
-  const timeoutMs = options.timeoutMs ?? 10_000
-  const sdk = findInstalledSdk(appRoot)
-  const states = fixStates(manifest, sdk.version)
+async function verifyCopy(copy: SdkCopy, from: string, root: string, manifest: Manifest, checks: Check[], timeoutMs: number): Promise<CopyVerification> {
+  const checkedFrom = relative(root, from) || '.'
+  if (copy.kind === 'bundled') return { ...copy, checkedFrom, fixes: [], ok: false }
+  const states = copy.coverage === 'supported' ? fixStates(manifest, copy.version, copy.package) : undefined
+  const mine = checks.filter(c => (c.package ?? SDK_PACKAGE) === copy.package)
+  // A supported copy is checked for the fixes its version lists; any other copy for every fix with a check for its package.
   const fixes: FixVerification[] = []
-  for (const fix of manifest.fixes) {
-    const state = states ? (states[fix.slug] ?? 'not-affected') : 'unsupported'
-    const check = checks.find(c => c.slug === fix.slug)
+  for (const fix of manifest.fixes.filter(f => (states ? f.slug in states : mine.some(c => c.slug === f.slug)))) {
+    const state = states ? states[fix.slug]! : 'unsupported'
+    const check = mine.find(c => c.slug === fix.slug)
     if (!check) {
       fixes.push({ slug: fix.slug, title: fix.title, state, outcome: 'unchecked', details: [] })
       continue
     }
     const details: string[] = []
     for (const flavor of flavors) {
-      const failure = await runCheck(check, appRoot, sdk.dir, sdk.version, flavor, timeoutMs)
+      const failure = await runCheck(check, copy, from, flavor, timeoutMs)
       if (failure) details.push(failure)
     }
-    if (details.length && state === 'not-affected') details.push(`patches/manifest.json lists SDK ${sdk.version} as not affected; please report this.`)
+    if (details.length && state === 'not-affected') details.push(`patches/manifest.json lists ${copy.package} ${copy.version} as not affected; please report this.`)
     const outcome: VerifyOutcome = details.length ? 'not-fixed' : state === 'not-affected' ? 'not-affected' : 'fixed'
     fixes.push({ slug: fix.slug, title: fix.title, state, outcome, behaviour: check.behaviour, details })
   }
-  const supported = states !== undefined
-  return {
-    version: sdk.version,
-    sdkDir: sdk.dir,
-    supported,
-    supportedVersions: supportedVersions(manifest),
-    fixes,
-    ok: supported && fixes.every(f => f.outcome !== 'not-fixed')
-  }
+  return { ...copy, checkedFrom, fixes, ok: copy.coverage === 'supported' && fixes.every(f => f.outcome !== 'not-fixed') }
+}
+
+/**
+ * Exercises every copy of the SDK in the install at `appRoot` in-process, on
+ * loopback only, and reports per copy and fix whether the behaviour is there:
+ * the check that tells a silently skipped patch, or a copy the patches never
+ * reached, from a working one. Each copy is loaded as the package that loads
+ * it resolves it, through `import` and `require`. With `from`, only the
+ * copies that package loads (directly or through its dependencies).
+ *
+ * @example
+ * const report = await verifyInstall(process.cwd(), { from: 'fastmcp' })
+ * if (!report.ok) process.exitCode = 1
+ */
+export async function verifyInstall(appRoot: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const dir = options.patchesDir ?? patchesDir()
+  const manifest = options.manifest ?? readManifest(dir)
+  const install = findCopies(appRoot, { ...options, patchesDir: dir, manifest })
+  const targets = options.from
+    ? copiesLoadedBy(install, options.from)
+    : install.copies.map(copy => ({ copy, from: copy.loadedBy[0] ? join(install.root, copy.loadedBy[0].path) : copy.dir }))
+  const copies: CopyVerification[] = []
+  for (const { copy, from } of targets) copies.push(await verifyCopy(copy, from, install.root, manifest, options.checks ?? allChecks, options.timeoutMs ?? 10_000))
+  const problem =
+    copies.length > 0
+      ? undefined
+      : options.from
+        ? `${options.from} loads no copy of @modelcontextprotocol/sdk or the v2 packages: there is nothing to verify from it.`
+        : `Failed to find @modelcontextprotocol/sdk (or the v2 packages) in ${join(install.root, 'node_modules')}: there is nothing to verify. Run mcp-sessions-patch verify in your app's root folder.`
+  return { root: install.root, from: options.from, copies, ok: copies.length > 0 && copies.every(c => c.ok), problem }
 }

@@ -1,11 +1,18 @@
-/** How the SDK is loaded: `import` of `dist/esm`, or `require` of `dist/cjs`. */
-export type ModuleFlavor = 'esm' | 'cjs'
+import type { ModuleFlavor } from '../internal/resolve.js'
 
-/** What a check gets: the installed SDK, loaded from the app, in one module flavor. */
+export type { ModuleFlavor }
+
+/** What a check gets: one installed copy of its package, loaded as its dependent loads it, in one module flavor. */
 export interface CheckContext {
   flavor: ModuleFlavor
+  /** The package the copy is (`Check.package`), and its version. */
+  package: string
   version: string
-  /** Loads `@modelcontextprotocol/sdk/<subpath>` (e.g. `client/streamableHttp.js`) from the app. */
+  /**
+   * Loads `<package>/<subpath>` (e.g. `client/streamableHttp.js`; `''` for the
+   * package's main entry) from the copy under test, through its `exports`:
+   * `import` for esm, `require` for cjs.
+   */
   load<T = any>(subpath: string): Promise<T>
   /** Aborts when the check runs out of time; pass it to waits so nothing hangs. */
   signal: AbortSignal
@@ -19,6 +26,8 @@ export interface CheckContext {
 export interface Check {
   /** The fix's slug, as in patches/manifest.json. */
   slug: string
+  /** The package whose copies it exercises; default `@modelcontextprotocol/sdk`. A v2 check names its package. */
+  package?: string
   /** One line: the behaviour the check exercises. */
   behaviour: string
   run(ctx: CheckContext): Promise<void>
