@@ -15,7 +15,7 @@ export { copyStatus, fixesIn, patchStatus } from './status.js'
 export type { CopyStatus, FixPresence, FixStatus, StatusReport } from './status.js'
 
 // The patch set's manifest (patches/manifest.json), markers and bundle fingerprints (patches/fingerprints.json)
-export { CLIENT_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE, filesInPatch, fixStates, fixesFor, marker, packageNames, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
+export { CLIENT_PACKAGE, NODE_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE, filesInPatch, fixStates, fixesFor, marker, packageNames, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
 export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
 export { buildPackageFingerprints, literalCounts, literalKey, readFingerprints } from './fingerprints.js'
 export type { Fingerprints, ModuleVariant, PackageFingerprints } from './fingerprints.js'

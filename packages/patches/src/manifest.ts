@@ -22,6 +22,13 @@ export const CLIENT_PACKAGE = '@modelcontextprotocol/client'
  */
 export const SERVER_PACKAGE = '@modelcontextprotocol/server'
 
+/**
+ * The v2 SDK's Node adapter. Its transport wraps `@modelcontextprotocol/server`'s, loaded at run time, so it
+ * has no patches of its own: the manifest lists its releases with no fixes, which makes a copy of it covered
+ * (by patching the server package) rather than unknown.
+ */
+export const NODE_PACKAGE = '@modelcontextprotocol/node'
+
 /** `patched`: the set changes this package version; `not-affected`: it ships the behaviour already. */
 export type FixState = 'patched' | 'not-affected'
 

@@ -56,7 +56,12 @@ export function cellTests(cell: CellId, manifest: Manifest): string[] {
  * selectCells(manifest, '1.32.2,client@2.4.0')   // two cells
  */
 export function selectCells(manifest: Manifest, wanted = ''): CellId[] {
-  const all = Object.entries(manifest.packages).flatMap(([pkg, entry]) => Object.keys(entry.versions).map(version => ({ pkg, version })))
+  // A package release with no fixes (@modelcontextprotocol/node) has nothing to prove.
+  const all = Object.entries(manifest.packages).flatMap(([pkg, entry]) =>
+    Object.entries(entry.versions)
+      .filter(([, states]) => Object.keys(states).length > 0)
+      .map(([version]) => ({ pkg, version }))
+  )
   const entries = wanted.split(',').map(s => s.trim()).filter(Boolean)
   if (!entries.length) return all
   const matches = (entry: string, cell: CellId) => {

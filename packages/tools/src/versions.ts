@@ -1,4 +1,4 @@
-import { CLIENT_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE } from '@mcp-sessions/patches'
+import { CLIENT_PACKAGE, NODE_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE } from '@mcp-sessions/patches'
 
 /**
  * The @modelcontextprotocol/sdk releases we build patches for. Adding a release
@@ -14,6 +14,9 @@ export const ALL_RELEASES: readonly string[] = [
 
 /** The stable releases of the v2 SDK; `@modelcontextprotocol/client` and `/server` release together. */
 export const V2_RELEASES: readonly string[] = ['2.0.0', '2.1.0', '2.2.0', '2.3.0', '2.3.1', '2.4.0']
+
+/** The releases of `@modelcontextprotocol/node` (its own numbering): no patches, its transport is the server package's. */
+export const NODE_RELEASES: readonly string[] = ['2.0.0', '2.1.0', '2.1.1', '2.1.2']
 
 /** One package the builder writes patches for: its name, its folder under patches/ and its releases. */
 export interface BuildPackage {
@@ -39,7 +42,8 @@ export const SDK_VERSIONS: readonly string[] = pick('', ALL_RELEASES)
 export const BUILD_PACKAGES: readonly BuildPackage[] = [
   { name: SDK_PACKAGE, dir: '', versions: SDK_VERSIONS },
   { name: CLIENT_PACKAGE, dir: 'client', versions: pick('client', V2_RELEASES) },
-  { name: SERVER_PACKAGE, dir: 'server', versions: pick('server', V2_RELEASES) }
+  { name: SERVER_PACKAGE, dir: 'server', versions: pick('server', V2_RELEASES) },
+  { name: NODE_PACKAGE, dir: 'node', versions: pick('node', NODE_RELEASES) }
 ]
 
-export { CLIENT_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE } from '@mcp-sessions/patches'
+export { CLIENT_PACKAGE, NODE_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE } from '@mcp-sessions/patches'

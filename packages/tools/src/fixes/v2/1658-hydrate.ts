@@ -12,8 +12,9 @@ const restore = (indent: string) =>
   [
     `// ${m}: a transport that continues a session (built with \`session\`) carries what the original`,
     `// initialize said; restore it so capability-gated requests (elicitation, sampling, roots),`,
-    `// getClientCapabilities() and getClientVersion() work as on the original server.`,
-    'const mcpsState = transport ? transport.sessionState : void 0;',
+    `// getClientCapabilities() and getClientVersion() work as on the original server. (A transport of`,
+    `// @modelcontextprotocol/node wraps this package's, which holds the state.)`,
+    'const mcpsState = transport ? transport.sessionState ?? transport._webStandardTransport?.sessionState : void 0;',
     'if (mcpsState !== void 0) {',
     '\tthis._clientCapabilities = mcpsState.clientCapabilities;',
     '\tthis._clientVersion = mcpsState.clientInfo;',
