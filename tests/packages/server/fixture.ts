@@ -127,7 +127,18 @@ export async function connectClient(url: string, options: StreamableHTTPClientTr
       }
       bus.on('notification', listener)
     }, ms)
-  return { client, transport, notifications, untilNotifications }
+  /** Resolves once the notification with data `text` arrived. */
+  const untilReceived = (text: string, ms = 3_000) =>
+    notifications.includes(text) ? Promise.resolve() : nextEvent<void>(`the notification "${text}"`, deliver => {
+      const listener = () => {
+        if (notifications.includes(text)) {
+          bus.off('notification', listener)
+          deliver()
+        }
+      }
+      bus.on('notification', listener)
+    }, ms)
+  return { client, transport, notifications, untilNotifications, untilReceived }
 }
 
 export interface RpcResult {

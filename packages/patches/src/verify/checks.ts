@@ -1,7 +1,9 @@
 import { sessionRecoveryCheck, sessionRecoveryCheckV2 } from './1476-session-recovery.js'
+import { retryAfterCheck } from './1892-client-retry-after.js'
 import { hydrateCheck, hydrateCheckV2 } from './1658-hydrate.js'
 import { clientNotFoundCheck, clientNotFoundCheckV2 } from './1708-client-404.js'
 import { lifecycleCheck, lifecycleCheckV2 } from './1852-lifecycle.js'
+import { resumeTokenCheck, resumeTokenCheckV2 } from './2499-client-resume-token.js'
 import { jsonResponseLeakCheck, jsonResponseLeakCheckV2 } from './2559-json-response-leak.js'
 import type { Check } from './types.js'
 
@@ -17,9 +19,12 @@ export const checks: Check[] = [
   jsonResponseLeakCheck,
   sessionRecoveryCheck,
   hydrateCheck,
+  resumeTokenCheck,
+  retryAfterCheck,
   // The v2 packages: the same checks on @modelcontextprotocol/client and /server (see sdk-api.ts).
   clientNotFoundCheckV2,
   sessionRecoveryCheckV2,
+  resumeTokenCheckV2,
   jsonResponseLeakCheckV2,
   lifecycleCheckV2,
   hydrateCheckV2
