@@ -9,8 +9,9 @@
  * (its install must fail), and for pnpm and bun a check that the machine-wide
  * store still holds the SDK as published.
  *
- *   npm run consumers              all four package managers
+ *   npm run consumers              all four package managers, and the v2 apps (consumers/v2-apps.ts)
  *   npm run consumers -- pnpm bun  some of them
+ *   npm run consumers -- v2        only the v2 apps (or one by name: client-2.4.0, node-2.1.2, fastmcp-4.20.16)
  *   npm run consumers -- --keep    keep the apps (their folder is printed)
  *
  * Package managers come from the npm registry (pinned below) into
@@ -22,6 +23,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { filesInPatch, fixStates, patchFiles, readManifest } from '@mcp-sessions/patches'
+import { V2_CONSUMERS, type V2ConsumerApp } from './consumers/v2-apps.js'
 import { cacheRoot, repoRoot } from './paths.js'
 
 type Pm = 'npm' | 'pnpm' | 'yarn' | 'bun'
@@ -178,12 +180,12 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-/** Store files whose content is a patched SDK file of this app: the store was changed. */
-function patchedCopiesInStore(app: string, sdkVersion: string, store: string): string[] {
-  const sdkDir = join(app, 'node_modules', '@modelcontextprotocol', 'sdk')
+/** Store files whose content is a patched file of this app's copy of `pkg`: the store was changed. */
+function patchedCopiesInStore(app: string, sdkVersion: string, store: string, pkg = '@modelcontextprotocol/sdk'): string[] {
+  const sdkDir = join(app, 'node_modules', ...pkg.split('/'))
   const patched = new Set(
-    patchFiles(sdkVersion)
-      .flatMap(p => filesInPatch(p))
+    patchFiles(sdkVersion, undefined, pkg)
+      .flatMap(p => filesInPatch(p, pkg))
       .map(f => sha(readFileSync(join(sdkDir, f))))
   )
   const hits: string[] = []
@@ -258,6 +260,49 @@ async function consumer(pm: Pm, sdk: string, tarball: string, root: string, hydr
   return { steps, dir }
 }
 
+/** One v2 app (consumers/v2-apps.ts): install (postinstall applies), verify, the demo, and for pnpm the store. */
+async function v2Consumer(app: V2ConsumerApp, tarball: string, root: string): Promise<{ steps: Step[]; dir: string }> {
+  const dir = join(root, `v2-${app.name}`)
+  mkdirSync(dir, { recursive: true })
+  const pkg = { name: `consumer-${app.name}`, private: true, type: 'module', scripts: { postinstall: 'mcp-sessions-patch apply' }, dependencies: { ...app.dependencies, '@mcp-sessions/patches': `file:${tarball}` } }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n')
+  if (app.demo) writeFileSync(join(dir, 'demo.mjs'), app.demo)
+  const { cmd, pre } = pmCommand(app.pm)
+  const env = pmEnv(pmExtraEnv(app.pm))
+  const steps: Step[] = []
+  const step = (name: string, r: RunResult, ok: boolean, detail?: string) => {
+    steps.push({ name, ok, ms: r.ms, detail: ok ? detail : `${detail ? detail + '\n' : ''}${r.output.trim().split('\n').slice(-25).join('\n')}` })
+    return ok
+  }
+  const cli = (...args: string[]) => exec(process.execPath, [join(dir, 'node_modules', '@mcp-sessions', 'patches', 'bin', 'mcp-sessions-patch.js'), ...args], dir, env)
+  const install = await exec(cmd, [...pre, ...installArgs(app.pm)], dir, env)
+  const status = install.code === 0 ? await cli('status') : install
+  const applied = install.output.match(/\[mcp-sessions\] @modelcontextprotocol\/(client|server) [^\n]*applied[^\n]*/g)?.map(l => l.replace('[mcp-sessions] ', '').replace(/ at node_modules\S* \([^)]*\)/, '')).join('; ')
+  if (!step('install (postinstall applies)', install, install.code === 0 && status.code === 0, applied)) return { steps, dir }
+
+  const verify = await cli('verify', ...app.verify, '--json')
+  let report: { copies?: Array<{ package: string; version: string; ok: boolean; fixes: Array<{ slug: string; outcome: string }> }> } = {}
+  try {
+    report = JSON.parse(verify.output.slice(verify.output.indexOf('{')))
+  } catch {}
+  const ok = (label: string) => report.copies?.some(c => `${c.package} ${c.version}` === label && c.ok && c.fixes.some(f => f.outcome === 'fixed'))
+  const fixed = app.verified.map(label => `${label}: ${report.copies?.find(c => `${c.package} ${c.version}` === label)?.fixes.filter(f => f.outcome === 'fixed').map(f => f.slug).join(', ')}`)
+  step(`mcp-sessions-patch verify ${app.verify.join(' ')}`.trim(), verify, verify.code === 0 && app.verified.every(ok), fixed.join('; '))
+
+  if (app.demo) {
+    const shown = await exec(process.execPath, ['demo.mjs'], dir, env)
+    step('demo script', shown, shown.code === 0 && app.shows.every(re => re.test(shown.output)), shown.output.trim().split('\n').join('; '))
+  }
+  if (app.pm === 'pnpm') {
+    const started = Date.now()
+    const hits = Object.entries(app.dependencies)
+      .filter(([name]) => patchFiles(app.dependencies[name]!, undefined, name).length)
+      .flatMap(([name, version]) => patchedCopiesInStore(dir, version, join(storeRoot, 'pnpm-store'), name))
+    steps.push({ name: 'store left as published', ok: hits.length === 0, ms: Date.now() - started, detail: hits.length ? `patched files in the store: ${hits.slice(0, 5).join(', ')}` : undefined })
+  }
+  return { steps, dir }
+}
+
 /**
  * Runs `npm pack` (and so the package's real prepack) on a copy of the
  * package laid out as in the repository. Packing in place would leave
@@ -278,12 +323,13 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2)
   const keep = args.includes('--keep')
   const only = args.filter(a => !a.startsWith('--'))
-  const unknown = only.filter(a => !CONSUMERS.some(c => c.pm === a))
+  const unknown = only.filter(a => a !== 'v2' && !CONSUMERS.some(c => c.pm === a) && !V2_CONSUMERS.some(c => c.name === a))
   if (unknown.length) {
-    console.error(`[mcp-sessions] Unknown package manager ${unknown.join(', ')}. Choose from: ${CONSUMERS.map(c => c.pm).join(', ')}.`)
+    console.error(`[mcp-sessions] Unknown package manager or app ${unknown.join(', ')}. Choose from: ${CONSUMERS.map(c => c.pm).join(', ')}, v2, ${V2_CONSUMERS.map(c => c.name).join(', ')}.`)
     return 2
   }
   const selected = CONSUMERS.filter(c => !only.length || only.includes(c.pm))
+  const selectedV2 = V2_CONSUMERS.filter(c => !only.length || only.includes('v2') || only.includes(c.name))
   const manifest = readManifest()
   const missing = selected.filter(c => !fixStates(manifest, c.sdk))
   if (missing.length) {
@@ -308,30 +354,44 @@ async function main(): Promise<number> {
   console.log(`== packed ${filename} in ${(packed.ms / 1000).toFixed(1)} s`)
 
   const results: Array<{ pm: Pm; sdk: string; version: string; steps: Step[]; dir: string }> = []
+  const pmVersion = async (pm: Pm, dir: string) => (pm === 'npm' ? `npm@${(await exec('npm', ['--version'], dir, pmEnv())).output.trim()}` : pmCommand(pm).version)
   // Two at a time: these machines have two cores, and installs mostly wait on the network.
-  const queue = [...selected]
+  const queue: Array<() => Promise<void>> = [
+    ...selected.map(c => async () => {
+      const { steps, dir } = await consumer(c.pm, c.sdk, tarball, root, hydrate)
+      results.push({ pm: c.pm, sdk: c.sdk, version: await pmVersion(c.pm, dir), steps, dir })
+    }),
+    ...selectedV2.map(app => async () => {
+      const { steps, dir } = await v2Consumer(app, tarball, root)
+      results.push({ pm: app.pm, sdk: app.name, version: await pmVersion(app.pm, dir), steps, dir })
+    })
+  ]
   await Promise.all(
     [0, 1].map(async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) {
-        const { steps, dir } = await consumer(c.pm, c.sdk, tarball, root, hydrate)
-        const version = c.pm === 'npm' ? `npm@${(await exec('npm', ['--version'], dir, pmEnv())).output.trim()}` : pmCommand(c.pm).version
-        results.push({ pm: c.pm, sdk: c.sdk, version, steps, dir })
-      }
+      for (let job = queue.shift(); job; job = queue.shift()) await job()
     })
   )
 
   let ok = true
   console.log('\n| package manager | SDK | step | result | time |\n|---|---|---|---|---|')
-  for (const c of selected) {
-    const r = results.find(x => x.pm === c.pm)!
+  const rows = (r: (typeof results)[number]) => {
     for (const s of r.steps) {
       ok &&= s.ok
       console.log(`| ${r.version} | ${r.sdk} | ${s.name} | ${s.ok ? 'pass' : 'FAIL'}${s.ok && s.detail ? `: ${s.detail}` : ''} | ${(s.ms / 1000).toFixed(1)} s |`)
     }
+  }
+  for (const c of selected) {
+    const r = results.find(x => x.pm === c.pm && x.sdk === c.sdk)!
+    rows(r)
     if (r.steps.length < (c.pm === 'pnpm' || c.pm === 'bun' ? 7 : 6)) ok = false
   }
+  for (const app of selectedV2) {
+    const r = results.find(x => x.sdk === app.name)!
+    rows(r)
+    if (r.steps.length < 2 + (app.demo ? 1 : 0) + (app.pm === 'pnpm' ? 1 : 0)) ok = false
+  }
   for (const r of results) for (const s of r.steps) if (!s.ok) console.error(`\n[mcp-sessions] ${r.version}, SDK ${r.sdk}: ${s.name} failed\n${s.detail ?? ''}`)
-  console.log(`\nconsumers: ${selected.length} apps in ${((Date.now() - t0) / 1000).toFixed(1)} s (package managers ready after ${((tPm - t0) / 1000).toFixed(1)} s)`)
+  console.log(`\nconsumers: ${selected.length + selectedV2.length} apps in ${((Date.now() - t0) / 1000).toFixed(1)} s (package managers ready after ${((tPm - t0) / 1000).toFixed(1)} s)`)
   if (keep) console.log(`apps kept in ${root}`)
   else rmSync(root, { recursive: true, force: true })
   return ok ? 0 : 1
