@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { applyPatches, patchFiles, readManifest, supportedVersions } from '@mcp-sessions/patches'
+import { applyPatches, patchFiles, readManifest } from '@mcp-sessions/patches'
 import { cellDependencies, cellKey, selectCells, type CellId } from './cells.js'
 import { matrixRoot } from './paths.js'
 import { SDK_PACKAGE } from './versions.js'
@@ -83,12 +83,6 @@ export async function ensureCells(cells: Array<string | CellId>): Promise<void> 
 /** The cells `MCPS_VERSIONS` selects (see cells.ts), or every cell in the manifest. */
 export function selectedCells(): CellId[] {
   return selectCells(readManifest(), process.env.MCPS_VERSIONS)
-}
-
-/** The v1 SDK versions `MCPS_VERSIONS` selects, or every v1 version in the manifest. */
-export function selectedVersions(): string[] {
-  const cells = selectedCells().filter(c => c.pkg === SDK_PACKAGE)
-  return process.env.MCPS_VERSIONS ? cells.map(c => c.version) : supportedVersions(readManifest())
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
