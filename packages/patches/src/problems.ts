@@ -6,7 +6,7 @@ const newestSdk = (manifest: Manifest) => supportedVersions(manifest, SDK_PACKAG
 
 /** How to pin a transitive package to one version, in each package manager's words. */
 export function overrideHint(pkg: string, version: string): string {
-  return `package.json "overrides": { "${pkg}": "${version}" } for npm and bun, "pnpm": { "overrides": … } for pnpm, "resolutions": … for yarn`
+  return `package.json "overrides": { "${pkg}": "${version}" } for npm and bun, "resolutions" for yarn, "overrides:" in pnpm-workspace.yaml for pnpm`
 }
 
 /**

@@ -1,22 +1,19 @@
+import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { exec, pmEnv } from './exec.js'
+import type { ScenarioContext } from './scenario.js'
+import { patchedCopiesInStore } from './store.js'
+
 /**
- * Consumer apps on the v2 SDK, as users write them: each is a package.json
- * (its dependencies, `"postinstall": "mcp-sessions-patch apply"`), an optional
- * demo script run through the app's own imports, and what the run must show.
- * The consumers runner installs them with the named package manager and
- * checks each step; nothing here runs anything.
+ * What the v2 consumer apps run after their install, through the app's own
+ * imports: demo scripts that show the fixed behaviour of the v2 packages on
+ * loopback, each with the lines its output must hold.
  */
 
-export interface V2ConsumerApp {
-  /** Folder name and label in the table, e.g. `client-2.4.0`. */
+export interface V2Demo {
+  /** The step's name in the table. */
   name: string
-  pm: 'npm' | 'pnpm'
-  dependencies: Record<string, string>
-  /** `mcp-sessions-patch verify` arguments, e.g. `['--from', 'fastmcp']`. */
-  verify: string[]
-  /** The copies `verify` must report fixed, as `<package> <version>`. */
-  verified: string[]
-  /** demo.mjs; its output must match every pattern in `shows`. */
-  demo?: string
+  script: string
   shows: RegExp[]
 }
 
@@ -121,36 +118,37 @@ try {
 process.exitCode = failed ? 1 : 0
 `
 
+/** An app on `@modelcontextprotocol/client`: the id cleared on POST and GET 404, and `recoverSession`. */
+export const CLIENT_DEMO: V2Demo = {
+  name: 'demo: POST 404 and GET 404 clear the session id, recoverSession starts a new one',
+  script: clientDemo,
+  shows: [/POST 404 clears the session id: yes/, /GET 404 clears the session id: yes/, /recoverSession starts a new session: yes \(session-1 -> session-2\)/]
+}
+
+/** A server on `@modelcontextprotocol/node`: the server package's hydrate fix, through the Node adapter. */
+export const NODE_DEMO: V2Demo = {
+  name: 'demo: a session continued through @modelcontextprotocol/node',
+  script: nodeDemo,
+  shows: [/hydrate through @modelcontextprotocol\/node: 200 for the continued session; client capabilities restored: yes/]
+}
+
 /**
- * The v2 apps: a client app (npm), a server on the Node adapter (pnpm), and
- * fastmcp 4.20, whose HTTP transport is mcp-proxy on the v2 packages beside
- * its own v1 SDK (npm; `verify --from fastmcp` checks the copies it loads).
+ * A scenario's own steps: the demo (its output must show every pattern) and,
+ * for a package manager with a shared store, that the store holds no patched file.
+ *
+ * @example
+ * const scenario: Scenario = { id: 'client-2.4.0-npm', ..., extra: runV2Demo(CLIENT_DEMO) }
  */
-export const V2_CONSUMERS: V2ConsumerApp[] = [
-  {
-    name: 'client-2.4.0',
-    pm: 'npm',
-    dependencies: { '@modelcontextprotocol/client': '2.4.0' },
-    verify: [],
-    verified: ['@modelcontextprotocol/client 2.4.0'],
-    demo: clientDemo,
-    shows: [/POST 404 clears the session id: yes/, /GET 404 clears the session id: yes/, /recoverSession starts a new session: yes \(session-1 -> session-2\)/]
-  },
-  {
-    name: 'node-2.1.2',
-    pm: 'pnpm',
-    dependencies: { '@modelcontextprotocol/node': '2.1.2', '@modelcontextprotocol/server': '2.4.0' },
-    verify: [],
-    verified: ['@modelcontextprotocol/server 2.4.0'],
-    demo: nodeDemo,
-    shows: [/hydrate through @modelcontextprotocol\/node: 200 for the continued session; client capabilities restored: yes/]
-  },
-  {
-    name: 'fastmcp-4.20.16',
-    pm: 'npm',
-    dependencies: { fastmcp: '4.20.16' },
-    verify: ['--from', 'fastmcp'],
-    verified: ['@modelcontextprotocol/client 2.4.0', '@modelcontextprotocol/server 2.4.0'],
-    shows: []
+export function runV2Demo(demo: V2Demo): (ctx: ScenarioContext) => Promise<void> {
+  return async ({ dir, pm, found, step }) => {
+    writeFileSync(join(dir, 'demo.mjs'), demo.script)
+    const shown = await exec(process.execPath, ['demo.mjs'], dir, pmEnv(), 60_000)
+    const ok = shown.code === 0 && demo.shows.every(re => re.test(shown.output))
+    step(demo.name, ok, shown.ms, ok ? shown.output.trim().split('\n').join('; ') : shown.output.slice(-2000))
+    if (pm.store) {
+      const started = Date.now()
+      const hits = patchedCopiesInStore(found.map(c => ({ dir: join(dir, c.path), version: c.version, package: c.package })), pm.store)
+      step('store left as published', hits.length === 0, Date.now() - started, hits.length ? `patched files in the store: ${hits.slice(0, 5).join(', ')}` : undefined)
+    }
   }
-]
+}

@@ -1,0 +1,3 @@
+import { pinnedThroughOverride } from './override.js'
+
+export default pinnedThroughOverride('bun')
