@@ -14,6 +14,7 @@ import { clientSdk } from '../helpers/sdk-api.js'
 const recovers = proof('1476-session-recovery')
 
 describe.each(flavors)('client session recovery across a server restart (%s)', flavor => {
+  // Bounded for two server start-ups (up to 30 s each, tests/helpers/process.ts) on a machine the v1 and v2 cells share.
   recovers('continues with a new session after the server process is killed and restarted', async () => {
     const { Client, StreamableHTTPClientTransport } = await clientSdk(flavor)
     const first = await startServerProcess('tests/fixtures/manager-server.ts')
@@ -36,5 +37,5 @@ describe.each(flavors)('client session recovery across a server restart (%s)', f
     await expect(client.callTool({ name: 'echo', arguments: { text: 'after' } })).resolves.toMatchObject({ content: [{ text: 'after' }] })
     expect(transport.sessionId).not.toBe(before)
     expect(recovered).toEqual([[before, transport.sessionId]])
-  }, 30_000)
+  }, 90_000)
 })
