@@ -1,24 +1,28 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { readManifest, supportedVersions } from '@mcp-sessions/patches'
+import { readManifest } from '@mcp-sessions/patches'
+// By path: the config loader runs workspace packages through Node, which cannot load TypeScript.
+import { cellKey, cellTests, projectName, selectCells } from './packages/tools/src/cells.js'
 import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 /**
  * One project for the repository's own packages, and one per matrix cell:
- * every supported SDK version, installed plain and patched (see
- * packages/tools/src/matrix.ts). The proof and guard suites run in every cell;
- * each test reads its cell from the environment.
+ * every supported release of the v1 SDK and of the v2 client and server
+ * packages, installed plain and patched (see packages/tools/src/matrix.ts;
+ * MCPS_VERSIONS selects cells, see packages/tools/src/cells.ts). The v1 proof
+ * and guard suites run in every v1 cell, tests/fixes/v2/<package>/ in the v2
+ * cells; each test reads its cell from the environment.
  */
 const root = import.meta.dirname
-const wanted = process.env.MCPS_VERSIONS?.split(',').filter(Boolean)
-const versions = supportedVersions(readManifest(join(root, 'patches'))).filter(v => !wanted?.length || wanted.includes(v))
+const manifest = readManifest(join(root, 'patches'))
+const selected = selectCells(manifest, process.env.MCPS_VERSIONS)
 /** Our packages resolve to their TypeScript sources in tests (package.json `exports`, condition `mcps-source`). */
 const conditions = ['mcps-source', ...defaultServerConditions]
 
-const cells = versions.flatMap(version =>
+const cells = selected.flatMap(cell =>
   (['plain', 'patched'] as const)
-    .map(flavor => ({ version, flavor, dir: join(root, '.matrix', version, flavor) }))
+    .map(flavor => ({ ...cell, flavor, dir: join(root, '.matrix', cellKey(cell, manifest), flavor) }))
     .filter(cell => existsSync(join(cell.dir, '.mcps-stamp')))
 )
 
@@ -37,7 +41,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'packages',
-          include: ['tests/packages/**/*.test.ts']
+          include: ['tests/packages/**/*.test.ts'],
+          // Real installs, CLI runs and child processes: up to 78 s for one CLI verify test at load average 20.
+          testTimeout: 120_000
         }
       },
       {
@@ -74,10 +80,11 @@ export default defineConfig({
       ...cells.map(cell => ({
         extends: true as const,
         test: {
-          name: `sdk@${cell.version}-${cell.flavor}`,
-          include: ['tests/fixes/**/*.test.ts', 'tests/guards/**/*.test.ts'],
+          name: projectName(cell, cell.flavor, manifest),
+          include: cellTests(cell, manifest),
           env: {
             MCPS_CELL: cell.dir,
+            MCPS_PACKAGE: cell.pkg,
             MCPS_SDK_VERSION: cell.version,
             MCPS_PATCHED: cell.flavor === 'patched' ? '1' : '0'
           }

@@ -6,15 +6,17 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1476
  */
 import { describe, expect, onTestFinished } from 'vitest'
-import { flavors, loadSdk } from '../helpers/cell.js'
+import { flavors } from '../helpers/cell.js'
 import { startServerProcess } from '../helpers/process.js'
 import { proof } from '../helpers/proof.js'
+import { clientSdk } from '../helpers/sdk-api.js'
 
 const recovers = proof('1476-session-recovery')
 
 describe.each(flavors)('client session recovery across a server restart (%s)', flavor => {
+  // Bounded for two server start-ups (up to 30 s each, tests/helpers/process.ts) on a machine the v1 and v2 cells share.
   recovers('continues with a new session after the server process is killed and restarted', async () => {
-    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([loadSdk('client/index.js', flavor), loadSdk('client/streamableHttp.js', flavor)])
+    const { Client, StreamableHTTPClientTransport } = await clientSdk(flavor)
     const first = await startServerProcess('tests/fixtures/manager-server.ts')
     const recovered: string[][] = []
     const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${first.port}/mcp`), {
@@ -35,5 +37,5 @@ describe.each(flavors)('client session recovery across a server restart (%s)', f
     await expect(client.callTool({ name: 'echo', arguments: { text: 'after' } })).resolves.toMatchObject({ content: [{ text: 'after' }] })
     expect(transport.sessionId).not.toBe(before)
     expect(recovered).toEqual([[before, transport.sessionId]])
-  }, 30_000)
+  }, 90_000)
 })

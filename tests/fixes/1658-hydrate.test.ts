@@ -6,7 +6,9 @@
  *
  * Server A and server B are separate node:http servers; the SDK Client from
  * the same cell talks to whichever one `front.target` names, through a custom
- * `fetch`, as a load balancer would route it.
+ * `fetch`, as a load balancer would route it. Runs on the v1 SDK and on
+ * `@modelcontextprotocol/server` 2.x (its cells hold the client package of the
+ * same release, as published).
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1658
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1882
  */
@@ -14,15 +16,16 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, onTestFinished } from 'vitest'
 import { satisfies } from '@mcp-sessions/tools/semver.js'
-import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
+import { currentCell, flavors, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { proof } from '../helpers/proof.js'
 import { RawConnection } from '../helpers/raw-connection.js'
+import { clientSdk, generation, serverSdk, transportKinds } from '../helpers/sdk-api.js'
 import { bridgeToWeb } from '../helpers/sessions-app.js'
 import { nextEvent } from '../helpers/wait.js'
 
 const it = proof('1658-hydrate')
-const kinds: Array<'node' | 'web'> = satisfies(currentCell().version, '>=1.25.0') ? ['node', 'web'] : ['node']
+const kinds = transportKinds()
 const combos = flavors.flatMap(flavor => kinds.map(kind => [flavor, kind] as [ModuleFlavor, 'node' | 'web']))
 
 const CLIENT_INFO = { name: 'hydrate-client', version: '2.1.0' }
@@ -31,17 +34,9 @@ const askSchema = { type: 'object', properties: { answer: { type: 'string' } }, 
 
 describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) => {
   async function sdk() {
-    const [{ McpServer }, { Client }, { StreamableHTTPClientTransport }, types] = await Promise.all([
-      loadSdk('server/mcp.js', flavor),
-      loadSdk('client/index.js', flavor),
-      loadSdk('client/streamableHttp.js', flavor),
-      loadSdk('types.js', flavor)
-    ])
-    const Transport =
-      kind === 'web'
-        ? (await loadSdk('server/webStandardStreamableHttp.js', flavor)).WebStandardStreamableHTTPServerTransport
-        : (await loadSdk('server/streamableHttp.js', flavor)).StreamableHTTPServerTransport
-    return { McpServer, Client, StreamableHTTPClientTransport, Transport, types }
+    const [server, client] = await Promise.all([serverSdk(flavor), clientSdk(flavor)])
+    const Transport = kind === 'web' ? server.WebTransport : server.NodeTransport
+    return { McpServer: server.McpServer, Client: client.Client, StreamableHTTPClientTransport: client.StreamableHTTPClientTransport, Transport, client }
   }
   type Sdk = Awaited<ReturnType<typeof sdk>>
 
@@ -59,7 +54,8 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
     const server = new s.McpServer({ name, version: '1.0.0' }, { capabilities: { logging: {} } })
     server.registerTool('where', { description: 'names the node' }, async () => ({ content: [{ type: 'text', text: name }] }))
     server.registerTool('ask', { description: 'asks the client' }, async (extra: any) => {
-      const answer = await server.server.elicitInput({ message: 'Proceed?', requestedSchema: askSchema }, { relatedRequestId: extra.requestId })
+      // v1 passes the request id as extra.requestId, v2 as ctx.mcpReq.id.
+      const answer = await server.server.elicitInput({ message: 'Proceed?', requestedSchema: askSchema }, { relatedRequestId: extra.requestId ?? extra.mcpReq?.id })
       return { content: [{ type: 'text', text: `${answer.action}:${answer.content?.answer}` }] }
     })
     return server
@@ -98,7 +94,7 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
       reconnectionOptions: { initialReconnectionDelay: 10, maxReconnectionDelay: 50, reconnectionDelayGrowFactor: 1, maxRetries: 10 }
     })
     const c = new s.Client(CLIENT_INFO, { capabilities: CLIENT_CAPS })
-    c.setRequestHandler(s.types.ElicitRequestSchema, async () => ({ action: 'accept', content: { answer: 'yes' } }))
+    s.client.onElicit(c, async () => ({ action: 'accept', content: { answer: 'yes' } }))
     onTestFinished(() => c.close())
     await c.connect(transport)
     return { client: c, transport, front }
@@ -106,7 +102,7 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
 
   /** What a session store would hold, written from what the test knows (not read from the SDK). */
   const stateJson = (s: Sdk, sessionId: string, protocolVersion?: string) =>
-    JSON.stringify({ sessionId, protocolVersion: protocolVersion ?? s.types.LATEST_PROTOCOL_VERSION, clientInfo: CLIENT_INFO, clientCapabilities: CLIENT_CAPS })
+    JSON.stringify({ sessionId, protocolVersion: protocolVersion ?? s.client.LATEST_PROTOCOL_VERSION, clientInfo: CLIENT_INFO, clientCapabilities: CLIENT_CAPS })
 
   async function moveToB(options?: Record<string, unknown>) {
     const s = await sdk()
@@ -155,7 +151,7 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
     a.transport.closeStandaloneSSEStream()
     await reopened
     const received = nextEvent<unknown>('the notification from B', deliver => {
-      c.client.setNotificationHandler(s.types.LoggingMessageNotificationSchema, (n: any) => deliver(n.params.data))
+      s.client.onLogMessage(c.client, (n: any) => deliver(n.params.data))
     })
     await b.server.server.notification({ method: 'notifications/message', params: { level: 'info', data: 'from B' } })
     expect(await received).toBe('from B')
@@ -285,11 +281,16 @@ describe.each(flavors)('the hydrate API types (%s .d.ts)', flavor => {
     const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
-    const dist = join(currentCell().sdkDir, 'dist', flavor, 'server')
-    const web = satisfies(currentCell().version, '>=1.25.0')
+    const v2 = generation() === 2
+    const dist = v2 ? join(currentCell().sdkDir, 'dist') : join(currentCell().sdkDir, 'dist', flavor, 'server')
+    const web = v2 || satisfies(currentCell().version, '>=1.25.0')
+    // v2 has the web-standard transport only, one bundle per flavor (index.d.mts / index.d.cts).
+    const v2Entry = JSON.stringify(join(dist, flavor === 'esm' ? 'index.mjs' : 'index.cjs'))
     const source = [
-      `import { StreamableHTTPServerTransport, type SessionState } from ${JSON.stringify(join(dist, 'streamableHttp.js'))}`,
-      web ? `import { WebStandardStreamableHTTPServerTransport, type SessionState as WebSessionState } from ${JSON.stringify(join(dist, 'webStandardStreamableHttp.js'))}` : '',
+      v2
+        ? `import { WebStandardStreamableHTTPServerTransport as StreamableHTTPServerTransport, type SessionState } from ${v2Entry}`
+        : `import { StreamableHTTPServerTransport, type SessionState } from ${JSON.stringify(join(dist, 'streamableHttp.js'))}`,
+      web ? `import { WebStandardStreamableHTTPServerTransport, type SessionState as WebSessionState } from ${v2 ? v2Entry : JSON.stringify(join(dist, 'webStandardStreamableHttp.js'))}` : '',
       "const state: SessionState = { sessionId: 'a', protocolVersion: '2025-06-18', clientInfo: { name: 'c', version: '1' }, clientCapabilities: { elicitation: {} } }",
       'const stored: SessionState[] = []',
       'const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => "id", onsessionstate: async (s: SessionState) => { stored.push(s) } })',

@@ -1,14 +1,16 @@
 /**
  * The client clears its session id when the server answers 404 (POST, GET and
- * GET reconnections), as spec Session Management rule 4 requires.
+ * GET reconnections), as spec Session Management rule 4 requires. Runs on the
+ * v1 SDK and on `@modelcontextprotocol/client` 2.x (tests/helpers/sdk-api.ts).
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1708
  * @see https://github.com/modelcontextprotocol/typescript-sdk/pull/2086
  */
 import { http, HttpResponse } from 'msw'
 import { describe, expect, onTestFinished } from 'vitest'
-import { flavors, loadSdk } from '../helpers/cell.js'
+import { flavors } from '../helpers/cell.js'
 import { useMsw } from '../helpers/msw.js'
 import { guard, proof } from '../helpers/proof.js'
+import { clientSdk, failsWithStatus, httpStatus } from '../helpers/sdk-api.js'
 import { scriptedServer } from '../helpers/scripted-server.js'
 import { nextEvent, settle } from '../helpers/wait.js'
 
@@ -23,7 +25,7 @@ const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' } as c
 
 describe.each(flavors)('client transport (%s)', flavor => {
   async function transport(sessionId: string | null = 'stale-session') {
-    const { StreamableHTTPClientTransport } = await loadSdk('client/streamableHttp.js', flavor)
+    const { StreamableHTTPClientTransport } = await clientSdk(flavor)
     const t = new StreamableHTTPClientTransport(new URL(URL_), {
       sessionId: sessionId ?? undefined,
       reconnectionOptions: { initialReconnectionDelay: 10, maxReconnectionDelay: 20, reconnectionDelayGrowFactor: 1, maxRetries: 3 }
@@ -38,15 +40,14 @@ describe.each(flavors)('client transport (%s)', flavor => {
   fixed('clears the session id when a POST carrying it gets 404', async () => {
     server.use(http.post(URL_, notFound))
     const { t } = await transport()
-    await expect(t.send(listTools)).rejects.toMatchObject({ code: 404 })
+    await failsWithStatus(t.send(listTools), 404)
     expect(t.sessionId).toBeUndefined()
   })
 
   fixed('says the session expired in the error, keeping the 404 status', async () => {
     server.use(http.post(URL_, notFound))
     const { t } = await transport()
-    const error = await t.send(listTools).then(() => undefined, (e: Error) => e)
-    expect(error).toMatchObject({ code: 404 })
+    const error = await failsWithStatus(t.send(listTools), 404)
     expect(error?.message).toMatch(/404/)
     expect(error?.message).toMatch(/session expired/i)
   })
@@ -61,7 +62,7 @@ describe.each(flavors)('client transport (%s)', flavor => {
       t.onerror = deliver
     })
     await t.send(initialized)
-    expect(await failed).toMatchObject({ code: 404 })
+    expect(httpStatus(await failed)).toBe(404)
     expect(t.sessionId).toBeUndefined()
   })
 
@@ -113,11 +114,7 @@ describe.each(flavors)('client transport (%s)', flavor => {
   fixed('starts a new session after the server forgets the old one (SDK Client, spec flow)', async () => {
     const scripted = scriptedServer(URL_)
     server.use(...scripted.handlers)
-    const [{ Client }, { StreamableHTTPClientTransport }, { InitializeResultSchema, LATEST_PROTOCOL_VERSION }] = await Promise.all([
-      loadSdk('client/index.js', flavor),
-      loadSdk('client/streamableHttp.js', flavor),
-      loadSdk('types.js', flavor)
-    ])
+    const { Client, StreamableHTTPClientTransport, LATEST_PROTOCOL_VERSION, initialize } = await clientSdk(flavor)
     const client = new Client({ name: 'proof', version: '1.0.0' })
     const t = new StreamableHTTPClientTransport(new URL(URL_))
     onTestFinished(() => client.close())
@@ -126,15 +123,12 @@ describe.each(flavors)('client transport (%s)', flavor => {
     expect(first).toBe('session-1')
 
     scripted.forget(first)
-    await expect(client.listTools()).rejects.toMatchObject({ code: 404 })
+    await failsWithStatus(client.listTools(), 404)
     expect(t.sessionId).toBeUndefined()
 
-    await expect(
-      client.request(
-        { method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'proof', version: '1.0.0' } } },
-        InitializeResultSchema
-      )
-    ).resolves.toMatchObject({ serverInfo: { name: 'scripted' } })
+    await expect(initialize(client, { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'proof', version: '1.0.0' } })).resolves.toMatchObject({
+      serverInfo: { name: 'scripted' }
+    })
     expect(t.sessionId).toBe('session-2')
     await expect(client.listTools()).resolves.toMatchObject({ tools: [] })
 
@@ -151,7 +145,7 @@ describe.each(flavors)('client transport (%s)', flavor => {
     kept(`keeps the session id when a POST gets ${status}`, async () => {
       server.use(http.post(URL_, () => HttpResponse.json({ jsonrpc: '2.0', error: { code: -32000, message: 'no' }, id: null }, { status })))
       const { t } = await transport()
-      await expect(t.send(listTools)).rejects.toMatchObject({ code: status })
+      await failsWithStatus(t.send(listTools), status)
       expect(t.sessionId).toBe('stale-session')
     })
   }
@@ -166,15 +160,14 @@ describe.each(flavors)('client transport (%s)', flavor => {
       t.onerror = deliver
     })
     await t.send(initialized)
-    expect(await failed).toMatchObject({ code: 500 })
+    expect(httpStatus(await failed)).toBe(500)
     expect(t.sessionId).toBe('stale-session')
   })
 
   kept('reports a 404 for a request without a session id as a plain 404, not an expired session', async () => {
     server.use(http.post(URL_, notFound))
     const { t } = await transport(null)
-    const error = await t.send(listTools).then(() => undefined, (e: Error) => e)
-    expect(error).toMatchObject({ code: 404 })
+    const error = await failsWithStatus(t.send(listTools), 404)
     expect(error?.message).not.toMatch(/expired/i)
     expect(t.sessionId).toBeUndefined()
   })

@@ -7,7 +7,8 @@
  * (RESEARCH.md, "Seed 000 in detail"): every test here PASSES on the unpatched
  * SDK. They are guards, not proofs: they keep that behaviour from regressing,
  * on every supported version, plain and patched, through the Node wrapper
- * (`StreamableHTTPServerTransport`) and, from 1.25, the web-standard transport.
+ * (`StreamableHTTPServerTransport`) and, from 1.25, the web-standard transport,
+ * which is also what `@modelcontextprotocol/server` 2.x cells run.
  *
  * The server is the README "sessions map" pattern behind node:http with a
  * 500 ms keepAliveTimeout; the client is a raw `net` socket, because node's
@@ -19,12 +20,12 @@
  */
 import type { Socket } from 'node:net'
 import { describe, expect } from 'vitest'
-import { satisfies } from '@mcp-sessions/tools/semver.js'
-import { currentCell, flavors, loadSdk, type ModuleFlavor } from '../helpers/cell.js'
+import { flavors, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { guard } from '../helpers/proof.js'
 import { firstSseData, RawConnection } from '../helpers/raw-connection.js'
-import { loadSessionSdk, sessionsApp, type SessionsAppOptions } from '../helpers/sessions-app.js'
+import { serverSdk, transportKinds } from '../helpers/sdk-api.js'
+import { sessionsApp, type SessionsAppOptions } from '../helpers/sessions-app.js'
 import { nextEvent } from '../helpers/wait.js'
 
 const it = guard('1852-sessions-outlive-sockets')
@@ -32,7 +33,7 @@ const PROTOCOL = '2025-06-18'
 const KEEP_ALIVE_MS = 500
 const IDLE_TEST_MS = 20_000
 
-const kinds: Array<'node' | 'web'> = satisfies(currentCell().version, '>=1.25.0') ? ['node', 'web'] : ['node']
+const kinds = transportKinds()
 const combos = flavors.flatMap(flavor => kinds.map(kind => [flavor, kind] as [ModuleFlavor, 'node' | 'web']))
 
 const initialize = {
@@ -46,7 +47,7 @@ const listTools = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/list', p
 
 describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, kind) => {
   async function start(options: Omit<SessionsAppOptions, 'kind'> = {}) {
-    const sdk = await loadSessionSdk(path => loadSdk(path, flavor))
+    const sdk = await serverSdk(flavor)
     const app = sessionsApp(sdk, { kind, ...options })
     const listening = await listen(app.handler, { keepAliveTimeout: KEEP_ALIVE_MS })
     /** Server-side sockets, to wait until the server has seen a client go away. */

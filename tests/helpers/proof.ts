@@ -11,6 +11,8 @@ type Body = (ctx: TestContext) => unknown | Promise<unknown>
 export interface ProofRecord {
   kind: 'proof' | 'guard'
   fix: string
+  /** The package the cell holds: `@modelcontextprotocol/sdk`, or a v2 package. */
+  package: string
   version: string
   patched: boolean
   test: string
@@ -40,7 +42,7 @@ export function proof(fix: string) {
   return (name: string, body: Body, timeout?: number) => {
     const cell = currentCell()
     const expectFailure = !cell.patched && fixState(fix, cell) === 'patched'
-    const base = { kind: 'proof' as const, fix, version: cell.version, patched: cell.patched, test: name }
+    const base = { kind: 'proof' as const, fix, package: cell.pkg, version: cell.version, patched: cell.patched, test: name }
     if (!expectFailure) {
       it(name, async ctx => {
         await body(ctx)
@@ -56,10 +58,10 @@ export function proof(fix: string) {
         failure = error
       }
       if (failure === undefined) {
-        throw new Error(`[mcp-sessions] Broken proof: "${name}" passed on the unpatched SDK ${cell.version}, so it does not prove fix ${fix}. If upstream fixed the bug, set Applied-Upstream for this version.`)
+        throw new Error(`[mcp-sessions] Broken proof: "${name}" passed on the unpatched ${cell.pkg} ${cell.version}, so it does not prove fix ${fix}. If upstream fixed the bug, set Applied-Upstream for this version.`)
       }
       if (!isAssertion(failure)) {
-        throw new Error(`[mcp-sessions] Broken proof: "${name}" failed on the unpatched SDK ${cell.version} for an unexpected reason (not an assertion): ${String(failure instanceof Error ? failure.stack : failure)}`)
+        throw new Error(`[mcp-sessions] Broken proof: "${name}" failed on the unpatched ${cell.pkg} ${cell.version} for an unexpected reason (not an assertion): ${String(failure instanceof Error ? failure.stack : failure)}`)
       }
       record({ ...base, outcome: 'failed-as-expected' })
     }, timeout)
@@ -75,7 +77,7 @@ export function guard(area: string) {
     const cell = currentCell()
     it(name, async ctx => {
       await body(ctx)
-      record({ kind: 'guard', fix: area, version: cell.version, patched: cell.patched, test: name, outcome: 'passed' })
+      record({ kind: 'guard', fix: area, package: cell.pkg, version: cell.version, patched: cell.patched, test: name, outcome: 'passed' })
     }, timeout)
   }
 }

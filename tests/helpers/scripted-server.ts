@@ -67,6 +67,7 @@ export function scriptedServer(url: string, options: ScriptedOptions = {}) {
         if (options.toolsAlways404) return rpcError(404, -32001, 'Session not found')
         return HttpResponse.json({ jsonrpc: '2.0', id: body.id, result: { tools: [] } })
       }
+      if (body.method === 'tools/call') return HttpResponse.json({ jsonrpc: '2.0', id: body.id, result: { content: [{ type: 'text', text: 'echo' }] } })
       return HttpResponse.json({ jsonrpc: '2.0', id: body.id, error: { code: -32601, message: 'Method not found' } })
     }),
     http.get(url, ({ request }) => {

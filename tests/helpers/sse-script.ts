@@ -1,7 +1,8 @@
 import { http, HttpResponse } from 'msw'
 import type { SetupServer } from 'msw/node'
 import { onTestFinished } from 'vitest'
-import { loadSdk, type ModuleFlavor } from './cell.js'
+import type { ModuleFlavor } from './cell.js'
+import { clientSdk } from './sdk-api.js'
 import { nextEvent } from './wait.js'
 
 /** One SSE event as the server writes it; `data: ''` with an id is a priming event. */
@@ -165,7 +166,7 @@ export interface Reconnection {
  * await delivered(1)
  */
 export async function scriptedTransport(flavor: ModuleFlavor, server: SetupServer, url: string, reconnectionOptions: Reconnection) {
-  const { StreamableHTTPClientTransport } = await loadSdk('client/streamableHttp.js', flavor)
+  const { StreamableHTTPClientTransport } = await clientSdk(flavor)
   const script = streamScript(url)
   server.use(...script.handlers)
   const t = new StreamableHTTPClientTransport(new URL(url), { sessionId: 'session-1', reconnectionOptions })

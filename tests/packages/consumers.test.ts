@@ -98,7 +98,7 @@ describe('consumer apps', () => {
     expect(r.demos.filter(d => d.package === SDK).map(d => d.cleared)).toEqual([true, true])
   })
 
-  it('fails the fastmcp and mcp-proxy 6.7 installs for the v2 copies while this release does not cover them, naming them and the way out', () => {
+  it('patches the v2 copies fastmcp and mcp-proxy 6.7 load where this release covers them, else fails the install naming them and the way out', () => {
     for (const id of ['fastmcp-npm-pin', 'fastmcp-npm', 'fastmcp-pnpm-zod3', 'fastmcp-pnpm', 'mcp-proxy-v2']) {
       const r = row(id)
       const v2 = r.copies.filter(c => c.package === '@modelcontextprotocol/server' || c.package === '@modelcontextprotocol/client')
@@ -135,6 +135,22 @@ describe('consumer apps', () => {
   })
 
   it('leaves the pnpm store and bun cache as published', () => {
-    for (const id of ['pnpm-sdk-1.27.1', 'bun-sdk-1.27.1']) expect(row(id).steps.find(s => s.name === 'store left as published')?.ok, id).toBe(true)
+    for (const id of ['pnpm-sdk-1.27.1', 'bun-sdk-1.27.1', 'node-2.1.2-pnpm']) expect(row(id).steps.find(s => s.name === 'store left as published')?.ok, id).toBe(true)
+  })
+
+  it('shows an app on @modelcontextprotocol/client 2.4.0 the session id cleared on POST and GET 404, and recoverSession working, after postinstall', () => {
+    const r = row('client-2.4.0-npm')
+    expect(r.verdict).toBe('green')
+    expect(r.copies.map(c => [c.package, c.version, c.ok])).toEqual([['@modelcontextprotocol/client', '2.4.0', true]])
+    const demo = r.steps.find(s => s.name.startsWith('demo: POST 404'))
+    expect(demo?.ok, demo?.detail).toBe(true)
+    expect(demo?.detail).toMatch(/POST 404 clears the session id: yes .*GET 404 clears the session id: yes .*recoverSession starts a new session: yes \(session-1 -> session-2\)/)
+  })
+
+  it('serves a continued session through @modelcontextprotocol/node with the server package patched', () => {
+    const r = row('node-2.1.2-pnpm')
+    expect(r.verdict).toBe('green')
+    expect(r.copies.filter(c => c.package === '@modelcontextprotocol/server').map(c => c.ok)).toEqual([true])
+    expect(r.steps.find(s => s.name.startsWith('demo: a session continued'))?.detail).toMatch(/200 for the continued session; client capabilities restored: yes/)
   })
 })

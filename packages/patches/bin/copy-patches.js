@@ -1,5 +1,5 @@
 // prepack: the repository keeps one canonical copy of the patches at its root;
-// the published package carries a copy of it in ./patches.
+// the published package carries a copy of it in ./patches (its README is its own, packages/patches/README.md).
 // postpack (--clean): removes the copy again, so a clone that ran `npm pack`
 // keeps reading the canonical patches/ (the CLI prefers ./patches when present).
 import { cpSync, rmSync } from 'node:fs'

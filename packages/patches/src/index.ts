@@ -13,7 +13,7 @@ export { patchStatus } from './status.js'
 export type { CopyStatus, FixPresence, FixStatus, StatusReport } from './status.js'
 
 // The patch set's manifest (patches/manifest.json), markers and bundle fingerprints (patches/fingerprints.json)
-export { SDK_PACKAGE, filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
+export { CLIENT_PACKAGE, NODE_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE, filesInPatch, fixStates, fixesFor, marker, packageNames, patchFiles, patchesDir, readManifest, supportedVersions, versionDir } from './manifest.js'
 export type { FixInfo, FixState, Manifest, PackageEntry } from './manifest.js'
 export { buildPackageFingerprints, readFingerprints } from './fingerprints.js'
 export type { Fingerprints } from './fingerprints.js'

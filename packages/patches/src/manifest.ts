@@ -13,6 +13,22 @@ import { PatchError } from './errors.js'
 /** The v1 SDK, one package for client and server. */
 export const SDK_PACKAGE = '@modelcontextprotocol/sdk'
 
+/** The v2 SDK's client package (2.x); its patches live in `patches/client/<version>/`. */
+export const CLIENT_PACKAGE = '@modelcontextprotocol/client'
+
+/**
+ * The v2 SDK's server package (2.x); its patches live in `patches/server/<version>/`.
+ * `@modelcontextprotocol/node` loads its transport from this package at run time, so patching it covers both.
+ */
+export const SERVER_PACKAGE = '@modelcontextprotocol/server'
+
+/**
+ * The v2 SDK's Node adapter. Its transport wraps `@modelcontextprotocol/server`'s, loaded at run time, so it
+ * has no patches of its own: the manifest lists its releases with no fixes, which makes a copy of it covered
+ * (by patching the server package) rather than unknown.
+ */
+export const NODE_PACKAGE = '@modelcontextprotocol/node'
+
 /** `patched`: the set changes this package version; `not-affected`: it ships the behaviour already. */
 export type FixState = 'patched' | 'not-affected'
 
@@ -28,6 +44,11 @@ export interface FixInfo {
   spec?: string
   test: string
   forwarded: string
+  /**
+   * Where the fix reads differently on another package (the v2 SDK): its own summary and proof test.
+   * Absent for a package the fix does not target, and for the v1 SDK (the fields above).
+   */
+  packages?: Record<string, { title: string; test: string }>
 }
 
 /** One patched package: where its version folders are and what each fix does per version. */
@@ -80,6 +101,26 @@ export function readManifest(dir = patchesDir()): Manifest {
     throw new PatchError('MCPS_PATCHES_MISSING', `Failed to read ${join(dir, 'manifest.json')}: unknown format (schema ${String(manifest.schema)}). Reinstall @mcp-sessions/patches.`)
   }
   return manifest
+}
+
+/** The packages this release of the patch set has patches for, v1 SDK first. */
+export function packageNames(manifest = readManifest()): string[] {
+  return Object.keys(manifest.packages)
+}
+
+/**
+ * The fixes that concern one package version, in patch order, with their state
+ * and the summary that fits the package; `undefined` when the version is not supported.
+ *
+ * @example
+ * fixesFor(readManifest(), CLIENT_PACKAGE, '2.4.0')?.map(f => `${f.slug} ${f.state}`)
+ */
+export function fixesFor(manifest: Manifest, pkg: string, version: string): Array<FixInfo & { state: FixState }> | undefined {
+  const states = manifest.packages[pkg]?.versions[version]
+  if (!states) return undefined
+  return manifest.fixes
+    .filter(fix => states[fix.slug] !== undefined)
+    .map(fix => ({ ...fix, ...(fix.packages?.[pkg] ?? {}), state: states[fix.slug]! }))
 }
 
 /** The versions of `pkg` this release of the patch set supports, oldest first. */

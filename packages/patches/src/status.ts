@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { findCopies, type FindOptions, type SdkCopy } from './copies.js'
-import { filesInPatch, fixStates, marker, patchFiles, patchesDir, readManifest, type Manifest } from './manifest.js'
+import { filesInPatch, fixesFor, marker, patchFiles, patchesDir, readManifest, type Manifest } from './manifest.js'
 
 export type FixPresence = 'applied' | 'missing' | 'partial' | 'not-affected'
 
@@ -35,22 +35,21 @@ export interface StatusReport {
  * fixesIn(copy, readManifest()).filter(f => f.presence === 'missing')
  */
 export function fixesIn(copy: SdkCopy, manifest: Manifest, dir = patchesDir()): FixStatus[] {
-  const states = copy.coverage === 'supported' ? fixStates(manifest, copy.version, copy.package) : undefined
-  if (!states) return []
+  // Each fix with the summary that fits this package (a v2 package's may differ from the v1 SDK's).
+  const fixes = copy.coverage === 'supported' ? fixesFor(manifest, copy.package, copy.version) : undefined
+  if (!fixes) return []
   const patches = patchFiles(copy.version, dir, copy.package)
-  return manifest.fixes
-    .filter(fix => fix.slug in states)
-    .map((fix): FixStatus => {
-      if (states[fix.slug] !== 'patched') return { slug: fix.slug, title: fix.title, presence: 'not-affected', missingIn: [] }
-      const patch = patches.find(p => basename(p).endsWith(`+${fix.number}+${fix.slug}.patch`))
-      const files = patch ? filesInPatch(patch, copy.package) : []
-      const missingIn = files.filter(f => {
-        const path = join(copy.dir, f)
-        return !existsSync(path) || !readFileSync(path, 'utf8').includes(marker(fix.slug))
-      })
-      const presence: FixPresence = files.length === 0 || missingIn.length === files.length ? 'missing' : missingIn.length ? 'partial' : 'applied'
-      return { slug: fix.slug, title: fix.title, presence, missingIn }
+  return fixes.map((fix): FixStatus => {
+    if (fix.state !== 'patched') return { slug: fix.slug, title: fix.title, presence: 'not-affected', missingIn: [] }
+    const patch = patches.find(p => basename(p).endsWith(`+${fix.number}+${fix.slug}.patch`))
+    const files = patch ? filesInPatch(patch, copy.package) : []
+    const missingIn = files.filter(f => {
+      const path = join(copy.dir, f)
+      return !existsSync(path) || !readFileSync(path, 'utf8').includes(marker(fix.slug))
     })
+    const presence: FixPresence = files.length === 0 || missingIn.length === files.length ? 'missing' : missingIn.length ? 'partial' : 'applied'
+    return { slug: fix.slug, title: fix.title, presence, missingIn }
+  })
 }
 
 /**

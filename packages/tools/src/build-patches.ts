@@ -10,59 +10,47 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { marker, type FixState, type Manifest } from '@mcp-sessions/patches'
-import { fixes, type Fix } from './fixes/index.js'
+import { dirname, join, relative, resolve } from 'node:path'
+import type { FixInfo, FixState, Manifest } from '@mcp-sessions/patches'
+import { applyEdits } from './apply-edits.js'
+import { fixes, type Edit, type Fix } from './fixes/index.js'
 import { patchesRoot } from './paths.js'
-import { pristineSdk } from './sdk-cache.js'
-import { satisfies } from './semver.js'
-import { syntaxErrors } from './syntax-check.js'
-import { SDK_PACKAGE, SDK_VERSIONS } from './versions.js'
-
-interface BuiltVersion {
-  files: Map<string, string>
-  states: Record<string, FixState>
-}
+import { pristinePackage } from './sdk-cache.js'
+import { BUILD_PACKAGES, SDK_PACKAGE } from './versions.js'
 
 const pad = (n: number) => String(n).padStart(3, '0')
 
-export function patchFileName(version: string, number: string, slug: string): string {
+/**
+ * patch-package's name for one fix's patch: `@modelcontextprotocol+sdk+1.32.2+001+1708-client-404.patch`
+ * (the scope's `/` becomes `+`).
+ */
+export function patchFileName(version: string, number: string, slug: string, pkg = SDK_PACKAGE): string {
   if (slug.includes('+')) throw new Error(`[mcp-sessions] Fix slug "${slug}" must not contain "+": patch-package splits names on it.`)
-  return `${SDK_PACKAGE.replace('/', '+')}+${version}+${number}+${slug}.patch`
+  return `${pkg.replace('/', '+')}+${version}+${number}+${slug}.patch`
 }
 
-/** Applies one fix's edits to `files` (changed in place); returns whether anything applied. */
+/** What one fix is on one package: the v1 fields for the v1 SDK, a target for another package. */
+interface FixOnPackage {
+  title: string
+  description: string
+  test: string
+  edits: Edit[]
+}
+
+/**
+ * Applies one fix's v1 edits to `files` for a release of the v1 SDK in `sdkDir` (see apply-edits.ts).
+ *
+ * @example
+ * applyFix(fix, '1.32.2', pristineSdk('1.32.2'), new Map()) // 'patched'
+ */
 export function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
-  let applied = 0
-  for (const edit of fix.edits) {
-    if (edit.versions && !satisfies(version, edit.versions)) continue
-    for (const file of edit.files) {
-      const where = `fix ${fix.slug}, edit "${edit.name}", ${SDK_PACKAGE}@${version} ${file}`
-      let text = files.get(file)
-      if (text === undefined) {
-        const path = join(sdkDir, file)
-        if (!existsSync(path)) throw new Error(`[mcp-sessions] Failed to build ${where}: the file does not exist in this release. Limit the edit with \`versions\`.`)
-        text = readFileSync(path, 'utf8')
-      }
-      if (edit.unlessPresent?.test(text)) continue
-      const global = new RegExp(edit.find.source, edit.find.flags.includes('g') ? edit.find.flags : edit.find.flags + 'g')
-      const count = [...text.matchAll(global)].length
-      if (count !== 1) {
-        throw new Error(`[mcp-sessions] Failed to build ${where}: the pattern matched ${count} times, expected once. Update the edit in packages/tools/src/fixes/${fix.slug}.ts.`)
-      }
-      const next = text.replace(edit.find, edit.replace as (substring: string, ...args: any[]) => string)
-      if (!next.includes(marker(fix.slug))) {
-        throw new Error(`[mcp-sessions] Failed to build ${where}: the replacement must leave the marker "${marker(fix.slug)}".`)
-      }
-      const broken = syntaxErrors(file, next)
-      if (broken.length) {
-        throw new Error(`[mcp-sessions] Failed to build ${where}: the patched file does not parse:\n  ${broken.join('\n  ')}\nFix the replacement in packages/tools/src/fixes/${fix.slug}.ts.`)
-      }
-      files.set(file, next)
-      applied++
-    }
-  }
-  return applied > 0 ? 'patched' : 'not-affected'
+  return applyEdits({ slug: fix.slug, edits: fix.edits, pkg: SDK_PACKAGE, version, pkgDir: sdkDir, source: `packages/tools/src/fixes/${fix.slug}.ts` }, files).state
+}
+
+function fixOn(fix: Fix, pkg: string): FixOnPackage | undefined {
+  if (pkg === SDK_PACKAGE) return fix
+  const target = fix.targets?.find(t => t.package === pkg)
+  return target && { title: target.title ?? fix.title, description: target.description ?? fix.description, test: target.test ?? fix.test, edits: target.edits }
 }
 
 function wrap(text: string, width = 78): string[] {
@@ -79,19 +67,20 @@ function wrap(text: string, width = 78): string[] {
 }
 
 /** The DEP-3 style header; every line is `Field: value` or a continuation starting with a space. */
-function header(fix: Fix, version: string): string {
+function header(fix: Fix, on: FixOnPackage, pkg: string, version: string): string {
   const [bug, ...related] = fix.bugs
   const lines = [
-    `Description: ${fix.title}`,
-    ...wrap(fix.description).map(l => ` ${l}`),
+    `Description: ${on.title}`,
+    ...wrap(on.description).map(l => ` ${l}`),
     'Origin: vendor',
     `Bug: ${bug}`,
     ...related.map(url => `Bug-Related: ${url}`),
     ...(fix.spec ? [`Spec: ${fix.spec}`] : []),
     `Forwarded: ${fix.forwarded}`,
     `Last-Update: ${fix.lastUpdate}`,
+    ...(pkg === SDK_PACKAGE ? [] : [`Package: ${pkg}`]),
     `SDK-Version: ${version}`,
-    `Test: ${fix.test}`,
+    `Test: ${on.test}`,
     '---'
   ]
   for (const l of lines) {
@@ -102,15 +91,16 @@ function header(fix: Fix, version: string): string {
   return lines.join('\n') + '\n'
 }
 
-function unifiedDiff(before: Map<string, string>, after: Map<string, string>): string {
+/** git's unified diff of the `files` that differ between `before` and `after`, as patch-package reads it. */
+function unifiedDiff(pkg: string, files: string[], before: (file: string) => string, after: Map<string, string>): string {
   const tmp = mkdtempSync(join(tmpdir(), 'mcps-diff-'))
   try {
     let out = ''
-    for (const file of [...after.keys()].sort()) {
-      const a = before.get(file)!
+    for (const file of [...files].sort()) {
+      const a = before(file)
       const b = after.get(file)!
       if (a === b) continue
-      const rel = `node_modules/${SDK_PACKAGE}/${file}`
+      const rel = `node_modules/${pkg}/${file}`
       for (const [side, text] of [['a', a], ['b', b]] as const) {
         mkdirSync(dirname(join(tmp, side, rel)), { recursive: true })
         writeFileSync(join(tmp, side, rel), text, { mode: 0o644 })
@@ -129,45 +119,56 @@ function unifiedDiff(before: Map<string, string>, after: Map<string, string>): s
   }
 }
 
-/** Builds every version's patch files in memory: file name -> content, plus the manifest. */
+/** Builds one package release: its patch files (path under patches/ -> content) and each fix's state. */
+function buildRelease(pkg: string, dir: string, version: string, out: Map<string, string>): Record<string, FixState> {
+  const pkgDir = pristinePackage(pkg, version)
+  const pristine = (file: string) => readFileSync(join(pkgDir, file), 'utf8')
+  const current = new Map<string, string>()
+  const states: Record<string, FixState> = {}
+  fixes.forEach((fix, i) => {
+    const on = fixOn(fix, pkg)
+    if (!on) return
+    const before = new Map(current)
+    const source = `packages/tools/src/fixes/${pkg === SDK_PACKAGE ? '' : 'v2/'}${fix.slug}.ts`
+    const { state, touched } = applyEdits({ slug: fix.slug, edits: on.edits, pkg, version, pkgDir, source }, current)
+    states[fix.slug] = state
+    if (state === 'patched') {
+      const diff = unifiedDiff(pkg, [...touched], file => before.get(file) ?? pristine(file), current)
+      out.set(join(dir, version, patchFileName(version, pad(i + 1), fix.slug, pkg)), header(fix, on, pkg, version) + diff)
+    }
+  })
+  return states
+}
+
+/** The manifest's entry for one fix; `packages` only for a fix that also targets other packages. */
+function fixInfo(fix: Fix, i: number): FixInfo {
+  const info: FixInfo = { number: pad(i + 1), slug: fix.slug, title: fix.title, bugs: fix.bugs, spec: fix.spec, test: fix.test, forwarded: fix.forwarded }
+  if (fix.targets?.length) info.packages = Object.fromEntries(fix.targets.map(t => [t.package, { title: t.title ?? fix.title, test: t.test ?? fix.test }]))
+  return info
+}
+
+/** Builds every package version's patch files in memory: path under patches/ -> content, plus the manifest. */
 export function buildAll(): { files: Map<string, string>; manifest: Manifest } {
   const out = new Map<string, string>()
-  const versions: Record<string, Record<string, FixState>> = {}
-  const manifest: Manifest = {
-    schema: 2,
-    fixes: fixes.map((f, i) => ({ number: pad(i + 1), slug: f.slug, title: f.title, bugs: f.bugs, spec: f.spec, test: f.test, forwarded: f.forwarded })),
-    packages: { [SDK_PACKAGE]: { dir: '', versions } }
-  }
-  for (const version of SDK_VERSIONS) {
-    const sdkDir = pristineSdk(version)
-    const current = new Map<string, string>()
-    const built: BuiltVersion = { files: new Map(), states: {} }
-    fixes.forEach((fix, i) => {
-      const before = new Map(current)
-      for (const edit of fix.edits) for (const file of edit.files) if (!before.has(file) && existsSync(join(sdkDir, file))) before.set(file, readFileSync(join(sdkDir, file), 'utf8'))
-      const state = applyFix(fix, version, sdkDir, current)
-      built.states[fix.slug] = state
-      if (state === 'patched') {
-        const diff = unifiedDiff(before, current)
-        out.set(join(version, patchFileName(version, pad(i + 1), fix.slug)), header(fix, version) + diff)
-      }
-    })
-    versions[version] = built.states
+  const manifest: Manifest = { schema: 2, fixes: fixes.map(fixInfo), packages: {} }
+  for (const { name, dir, versions } of BUILD_PACKAGES) {
+    if (!versions.length) continue
+    const entry: Manifest['packages'][string] = { dir, versions: {} }
+    for (const version of versions) entry.versions[version] = buildRelease(name, dir, version, out)
+    manifest.packages[name] = entry
   }
   out.set('manifest.json', JSON.stringify(manifest, null, 2) + '\n')
   return { files: out, manifest }
 }
 
+/** Every committed patch file and the manifest, by path under `root` (the version folders of every package). */
 function listCommitted(root: string): Map<string, string> {
   const found = new Map<string, string>()
   if (!existsSync(root)) return found
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name === 'manifest.json') found.set(entry.name, readFileSync(join(root, entry.name), 'utf8'))
-    if (entry.isDirectory()) {
-      for (const f of readdirSync(join(root, entry.name))) {
-        if (f.endsWith('.patch')) found.set(join(entry.name, f), readFileSync(join(root, entry.name, f), 'utf8'))
-      }
-    }
+  for (const entry of readdirSync(root, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !(entry.name.endsWith('.patch') || (entry.name === 'manifest.json' && entry.parentPath === root))) continue
+    const path = join(entry.parentPath, entry.name)
+    found.set(relative(root, path), readFileSync(path, 'utf8'))
   }
   return found
 }
@@ -189,7 +190,8 @@ function main(): void {
       console.error(`[mcp-sessions] The committed patches are not what the builder produces:\n  ${problems.join('\n  ')}\nRun \`npm run patches:build\` and commit the result.`)
       process.exit(1)
     }
-    console.log(`patches are up to date: ${files.size - 1} patch files for ${Object.keys(manifest.packages[SDK_PACKAGE]!.versions).length} SDK versions`)
+    const counts = Object.entries(manifest.packages).map(([name, p]) => `${name} ${Object.keys(p.versions).length}`)
+    console.log(`patches are up to date: ${files.size - 1} patch files for ${counts.join(', ')} versions`)
     return
   }
   for (const name of committed.keys()) if (!files.has(name)) rmSync(join(root, name))
@@ -197,8 +199,10 @@ function main(): void {
     mkdirSync(dirname(join(root, name)), { recursive: true })
     writeFileSync(join(root, name), text)
   }
-  for (const [version, states] of Object.entries(manifest.packages[SDK_PACKAGE]!.versions)) {
-    console.log(`${version}: ${Object.entries(states).map(([s, st]) => `${s} ${st}`).join(', ')}`)
+  for (const [name, entry] of Object.entries(manifest.packages)) {
+    for (const [version, states] of Object.entries(entry.versions)) {
+      console.log(`${name === SDK_PACKAGE ? '' : `${name} `}${version}: ${Object.entries(states).map(([s, st]) => `${s} ${st}`).join(', ')}`)
+    }
   }
 }
 

@@ -1,21 +1,23 @@
 /**
  * The proof harness. Installs the matrix cells, runs every fix's proof tests and
- * the guard suites in each cell (SDK version x plain/patched), and prints the
- * table: a fix is proven on a version when its tests fail on the plain SDK (with
- * an assertion, see tests/helpers/proof.ts) and pass on the patched one.
+ * the guard suites in each cell (package release x plain/patched), and prints the
+ * tables, one for the v1 SDK and one for the v2 packages: a fix is proven on a
+ * release when its tests fail on the plain package (with an assertion, see
+ * tests/helpers/proof.ts) and pass on the patched one.
  *
- *   npm run proof        the proof table (matrix cells only)
- *   npm test             everything: patch freshness, package tests, the fault suite, hostile-input and interop tests, then the proof table
+ *   npm run proof        the proof tables (matrix cells only)
+ *   npm test             everything: patch freshness, package tests, the fault suite, hostile-input and interop tests, then the proof tables
  *
- * MCPS_VERSIONS=1.32.2,1.27.1 limits the versions.
+ * MCPS_VERSIONS limits the cells: `1.32.2,1.27.1`, `client@2.4.0`, `server`, `v1`, `v2` (see cells.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fixStates, readManifest } from '@mcp-sessions/patches'
+import { SDK_PACKAGE, fixStates, readManifest } from '@mcp-sessions/patches'
 import type { ProofRecord } from '../../../tests/helpers/proof.js'
-import { ensureCells, selectedVersions } from './matrix.js'
+import { cellKey, type CellId } from './cells.js'
+import { ensureCells, selectedCells } from './matrix.js'
 import { cacheRoot, repoRoot } from './paths.js'
 
 interface VitestJson {
@@ -23,9 +25,10 @@ interface VitestJson {
 }
 
 const all = process.argv.includes('--all')
-const versions = selectedVersions()
+const cells = selectedCells()
 const manifest = readManifest()
 const problems: string[] = []
+const started = Date.now()
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } })
@@ -44,8 +47,8 @@ if (all) {
   if (tsx('packages/tools/src/build-patches.ts', '--check') !== 0) problems.push('committed patches differ from the builder output')
 }
 
-console.log(`\n== matrix cells: ${versions.join(', ')}`)
-await ensureCells(versions)
+console.log(`\n== matrix cells: ${cells.map(c => cellKey(c, manifest)).join(', ')}`)
+await ensureCells(cells)
 
 const tmp = mkdtempSync(join(tmpdir(), 'mcps-proof-'))
 const log = join(tmp, 'proof.jsonl')
@@ -74,11 +77,14 @@ if (all) {
   if (tsx('packages/tools/src/interop-table.ts', '--check') !== 0) problems.push('the README compatibility table differs from what the interop tests recorded')
 }
 console.log('\n== vitest (matrix cells)')
-const code = run(process.execPath, [vitest, 'run', '--project', 'sdk@*', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+const tCells = Date.now()
+const projects = [...new Set(cells.map(c => (c.pkg === SDK_PACKAGE ? 'sdk@*' : `${manifest.packages[c.pkg]!.dir}@*`)))].flatMap(p => ['--project', p])
+const code = run(process.execPath, [vitest, 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
   MCPS_PROOF_LOG: log,
-  MCPS_VERSIONS: versions.join(',')
+  MCPS_VERSIONS: cells.map(c => cellKey(c, manifest)).join(',')
 })
 if (code !== 0) problems.push(`vitest exited ${code}`)
+const cellSeconds = (Date.now() - tCells) / 1000
 
 const records: ProofRecord[] = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)) : []
 const failedFiles = new Map<string, number>()
@@ -92,49 +98,75 @@ if (existsSync(report)) {
 rmSync(tmp, { recursive: true, force: true })
 
 const count = (pred: (r: ProofRecord) => boolean) => records.filter(pred).length
+/** Records from before v2 support carry no package: the v1 SDK. */
+const inCell = (cell: CellId) => (r: ProofRecord) => (r.package ?? SDK_PACKAGE) === cell.pkg && r.version === cell.version
 /** The run as data, saved to .cache/proof-table.json for pr-body.ts and other readers. */
-const saved = { node: process.version, finishedAt: '', versions, fixes: manifest.fixes.map(f => f.slug), cells: [] as Array<{ version: string; fix: string; state?: string; text: string }>, records }
-const lines: string[] = []
-const header = ['SDK', ...manifest.fixes.map(f => `${f.number} ${f.slug}`)]
-lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
-for (const version of versions) {
-  const cells = manifest.fixes.map(fix => {
-    const state = fixStates(manifest, version)?.[fix.slug]
-    const mine = (patched: boolean, kind: ProofRecord['kind']) => (r: ProofRecord) => r.version === version && r.fix === fix.slug && r.patched === patched && r.kind === kind
-    if (state === 'not-affected') {
-      const plain = count(mine(false, 'proof'))
-      const patched = count(mine(true, 'proof'))
-      saved.cells.push({ version, fix: fix.slug, state, text: `not affected (passes ${plain} plain, ${patched} patched)` })
-      return `not affected (passes ${plain} plain, ${patched} patched)`
-    }
-    const failedUnpatched = count(r => mine(false, 'proof')(r) && r.outcome === 'failed-as-expected')
-    const passedPatched = count(mine(true, 'proof'))
-    const ok = failedUnpatched > 0 && failedUnpatched === passedPatched
-    if (!ok) problems.push(`${fix.slug} on ${version}: ${failedUnpatched} proof tests failed unpatched, ${passedPatched} passed patched (they must be equal and non-zero)`)
-    saved.cells.push({ version, fix: fix.slug, state, text: `${ok ? '✅' : '❌'} fails unpatched ${failedUnpatched}, passes patched ${passedPatched}` })
-    return `${ok ? '✅' : '❌'} fails unpatched ${failedUnpatched}, passes patched ${passedPatched}`
-  })
-  lines.push(`| ${version} | ${cells.join(' | ')} |`)
+const saved = {
+  node: process.version,
+  finishedAt: '',
+  versions: cells.filter(c => c.pkg === SDK_PACKAGE).map(c => c.version),
+  cells: [] as Array<{ package: string; version: string; fix: string; state?: string; text: string }>,
+  fixes: manifest.fixes.map(f => f.slug),
+  records
 }
 
-const guardAreas = [...new Set(records.filter(r => r.kind === 'guard').map(r => r.fix))].sort()
-if (guardAreas.length) {
-  lines.push('', `| Guards (must pass everywhere): plain / patched | ${guardAreas.join(' | ')} |`, `|---|${guardAreas.map(() => '---').join('|')}|`)
-  for (const v of versions) {
-    const cells = guardAreas.map(area => {
-      const plain = count(r => r.kind === 'guard' && r.fix === area && r.version === v && !r.patched)
-      const patched = count(r => r.kind === 'guard' && r.fix === area && r.version === v && r.patched)
-      return `${plain} / ${patched}`
-    })
-    lines.push(`| ${v} | ${cells.join(' | ')} |`)
+/** One proof-table cell: what the fix's tests did on this release, plain and patched. */
+function proofCell(cell: CellId, slug: string): string {
+  const state = fixStates(manifest, cell.version, cell.pkg)?.[slug]
+  if (state === undefined) return '-'
+  const mine = (patched: boolean) => (r: ProofRecord) => inCell(cell)(r) && r.fix === slug && r.patched === patched && r.kind === 'proof'
+  let text: string
+  if (state === 'not-affected') {
+    const plain = count(mine(false))
+    const patched = count(mine(true))
+    if (plain === 0 || plain !== patched) problems.push(`${slug} on ${cellKey(cell, manifest)}: not affected, but ${plain} proof tests passed plain and ${patched} patched (they must be equal and non-zero)`)
+    text = `not affected (passes ${plain} plain, ${patched} patched)`
+  } else {
+    const failedUnpatched = count(r => mine(false)(r) && r.outcome === 'failed-as-expected')
+    const passedPatched = count(mine(true))
+    const ok = failedUnpatched > 0 && failedUnpatched === passedPatched
+    if (!ok) problems.push(`${slug} on ${cellKey(cell, manifest)}: ${failedUnpatched} proof tests failed unpatched, ${passedPatched} passed patched (they must be equal and non-zero)`)
+    text = `${ok ? '✅' : '❌'} fails unpatched ${failedUnpatched}, passes patched ${passedPatched}`
   }
+  saved.cells.push({ package: cell.pkg, version: cell.version, fix: slug, state, text })
+  return text
+}
+
+/** A proof table for some cells; `label` names a cell in its row, columns are the fixes any of them has. */
+function proofTable(title: string, rows: CellId[], label: (c: CellId) => string): string[] {
+  const fixes = manifest.fixes.filter(f => rows.some(c => fixStates(manifest, c.version, c.pkg)?.[f.slug] !== undefined))
+  const header = [title, ...fixes.map(f => `${f.number} ${f.slug}`)]
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map(c => `| ${label(c)} | ${fixes.map(f => proofCell(c, f.slug)).join(' | ')} |`)]
+}
+
+/** Guards per cell, plain / patched; a guard area a cell does not run shows `-`. */
+function guardTable(rows: CellId[], label: (c: CellId) => string): string[] {
+  const areas = [...new Set(records.filter(r => r.kind === 'guard' && rows.some(c => inCell(c)(r))).map(r => r.fix))].sort()
+  if (!areas.length) return []
+  const cell = (c: CellId, area: string) => {
+    const plain = count(r => r.kind === 'guard' && r.fix === area && inCell(c)(r) && !r.patched)
+    const patched = count(r => r.kind === 'guard' && r.fix === area && inCell(c)(r) && r.patched)
+    if (plain !== patched) problems.push(`guards ${area} on ${cellKey(c, manifest)}: ${plain} passed plain, ${patched} patched (they must be equal)`)
+    return plain + patched === 0 ? '-' : `${plain} / ${patched}`
+  }
+  return ['', `| Guards (must pass everywhere): plain / patched | ${areas.join(' | ')} |`, `|---|${areas.map(() => '---').join('|')}|`, ...rows.map(c => `| ${label(c)} | ${areas.map(a => cell(c, a)).join(' | ')} |`)]
+}
+
+const v1 = cells.filter(c => c.pkg === SDK_PACKAGE)
+const v2 = cells.filter(c => c.pkg !== SDK_PACKAGE)
+const lines: string[] = []
+if (v1.length) lines.push(...proofTable('SDK', v1, c => c.version), ...guardTable(v1, c => c.version))
+if (v2.length) {
+  const v2Label = (c: CellId) => `${c.pkg.replace('@modelcontextprotocol/', '')} ${c.version}`
+  if (lines.length) lines.push('', '')
+  lines.push(...proofTable('v2 package', v2, v2Label), ...guardTable(v2, v2Label))
 }
 
 saved.finishedAt = new Date().toISOString()
 mkdirSync(cacheRoot, { recursive: true })
 writeFileSync(join(cacheRoot, 'proof-table.json'), JSON.stringify(saved, null, 2) + '\n')
 
-console.log('\n== proof table\n')
+console.log('\n== proof tables\n')
 console.log(lines.join('\n'))
 if (failedFiles.size) {
   console.log('\nFailing test files:')
@@ -144,4 +176,5 @@ if (problems.length) {
   console.error(`\n[mcp-sessions] The proof run failed:\n  ${problems.join('\n  ')}`)
   process.exit(1)
 }
-console.log(`\nproof: ${versions.length} SDK versions, ${records.length} recorded test runs, all proofs hold`)
+const took = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+console.log(`\nproof: ${v1.length} v1 releases, ${v2.length} v2 package releases, ${records.length} recorded test runs, all proofs hold (matrix cells ${took(cellSeconds)}, whole run ${took((Date.now() - started) / 1000)})`)

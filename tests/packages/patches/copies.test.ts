@@ -78,18 +78,19 @@ describe('copies of the SDK', () => {
     expect(() => walkPackages(root, { packages: 3, depth: 40 })).toThrow(expect.objectContaining({ code: 'MCPS_WALK_LIMIT', message: expect.stringContaining('more than 3 packages') }))
   })
 
-  it('patches what it can and fails for a v2 package it does not cover, naming the path, who loads it and the way out', async () => {
+  it('patches what it can and fails for a v2 package version it does not support, naming the path, who loads it and the way out', async () => {
     const root = app({ dependencies: { [SDK]: '1.32.2', proxy: '6.7.19' } })
     withSdkDependencies(root)
     sdkAt(root, `node_modules/${SDK}`, '1.32.2')
     packageAt(root, 'node_modules/proxy', { name: 'proxy', version: '6.7.19', dependencies: { '@modelcontextprotocol/server': '^2.0.0' } })
-    packageAt(root, 'node_modules/@modelcontextprotocol/server', { name: '@modelcontextprotocol/server', version: '2.4.0' }, { 'dist/index.mjs': 'export {}\n' })
+    // A release this patch set does not list (it covers 2.0.0-2.4.0).
+    packageAt(root, 'node_modules/@modelcontextprotocol/server', { name: '@modelcontextprotocol/server', version: '2.9.0' }, { 'dist/index.mjs': 'export {}\n' })
 
     const first = await patchCli(['apply'], root)
     expect(first.code).toBe(1)
     expect(first.stderr).toContain('Failed to patch 1 of 2 copies')
-    expect(first.stderr).toContain('@modelcontextprotocol/server 2.4.0 at node_modules/@modelcontextprotocol/server (loaded by proxy 6.7.19) is not covered by this release')
-    expect(first.stderr).toContain('pin proxy 6.7.19 to a version built on @modelcontextprotocol/sdk 1.x')
+    expect(first.stderr).toContain('@modelcontextprotocol/server 2.9.0 at node_modules/@modelcontextprotocol/server (loaded by proxy 6.7.19) is not supported by this release')
+    expect(first.stderr).toContain('Supported versions: 2.0.0, 2.1.0, 2.2.0, 2.3.0, 2.3.1, 2.4.0')
     expect(first.stderr).toContain(`Patched: ${SDK} 1.32.2 at node_modules/${SDK}`)
     const after = treeHash(join(root, 'node_modules'))
     const second = await patchCli(['apply'], root)
@@ -100,7 +101,7 @@ describe('copies of the SDK', () => {
     expect(code).toBe(1)
     expect(json.copies.map(c => [c.package, c.coverage, c.ok])).toEqual([
       [SDK, 'supported', true],
-      ['@modelcontextprotocol/server', 'not-covered', false]
+      ['@modelcontextprotocol/server', 'unsupported-version', false]
     ])
   }, 60_000)
 

@@ -6,7 +6,7 @@
  * stand-in package and patch set, so the test does not wait for real v2 patches.
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { applyPatches, ensure, patchStatus, readManifest, verifyInstall, type Check, type Manifest } from '@mcp-sessions/patches'
@@ -32,10 +32,13 @@ function v2App(): string {
 function patchSet(covered: boolean): string {
   const dir = tempDir('mcps-patches-')
   cpSync(repoPatches, dir, { recursive: true })
-  if (!covered) return dir
+  // The shipped set covers the real server package: take it out, then (when covered) list the stand-in instead.
   const manifest: Manifest = readManifest(dir)
-  manifest.packages[PKG] = { dir: 'server', versions: { [VERSION]: { [SLUG]: 'patched' } } }
+  delete manifest.packages[PKG]
+  rmSync(join(dir, 'server'), { recursive: true, force: true })
+  if (covered) manifest.packages[PKG] = { dir: 'server', versions: { [VERSION]: { [SLUG]: 'patched' } } }
   writeJson(join(dir, 'manifest.json'), manifest)
+  if (!covered) return dir
   const work = tempDir('mcps-diff-')
   for (const [side, files] of [['a', original], ['b', fixed]] as const) {
     for (const [file, text] of Object.entries(files)) {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { CLIENT_PACKAGE } from '../manifest.js'
 import { loopback, sessionNotFound } from './loopback.js'
+import { clientClasses, shown } from './sdk-api.js'
 import { ensure, type Check } from './types.js'
 
-const shown = (error: unknown) => (error instanceof Error ? `${(error as { code?: unknown }).code ?? ''} ${error.message}`.trim() : String(error))
 
 /** Just enough of a Streamable HTTP server for the SDK `Client`, able to forget its sessions. */
 function miniServer() {
@@ -51,8 +52,9 @@ function miniServer() {
 export const sessionRecoveryCheck: Check = {
   slug: '1476-session-recovery',
   behaviour: 'with recoverSession: true the client starts a new session after a 404 and retries once',
-  async run({ load, signal }) {
-    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([load('client/index.js'), load('client/streamableHttp.js')])
+  async run(ctx) {
+    const { signal } = ctx
+    const { Client, StreamableHTTPClientTransport } = await clientClasses(ctx)
     const mini = miniServer()
     const server = await loopback(mini.handler, signal)
     const recovered: Array<[string, string | undefined]> = []
@@ -79,3 +81,6 @@ export const sessionRecoveryCheck: Check = {
     }
   }
 }
+
+/** Fix 005 on `@modelcontextprotocol/client` 2.x: the same behaviour. */
+export const sessionRecoveryCheckV2: Check = { ...sessionRecoveryCheck, package: CLIENT_PACKAGE }

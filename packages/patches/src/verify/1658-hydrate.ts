@@ -1,4 +1,6 @@
+import { SERVER_PACKAGE } from '../manifest.js'
 import { loopback } from './loopback.js'
+import { serverTransport } from './sdk-api.js'
 import { ensure, type Check } from './types.js'
 
 const SESSION = 'mcps-verify-hydrated-session'
@@ -15,8 +17,9 @@ const PROTOCOL = '2025-06-18'
 export const hydrateCheck: Check = {
   slug: '1658-hydrate',
   behaviour: 'a server transport built with { session } answers that session id and 404s any other',
-  async run({ load, signal }) {
-    const { StreamableHTTPServerTransport } = await load('server/streamableHttp.js')
+  async run(ctx) {
+    const { signal } = ctx
+    const { Transport: StreamableHTTPServerTransport, serve } = await serverTransport(ctx)
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => 'mcps-verify-unused',
       enableJsonResponse: true,
@@ -26,7 +29,7 @@ export const hydrateCheck: Check = {
       if (message.method === 'ping') void transport.send({ jsonrpc: '2.0', id: message.id, result: {} }, { relatedRequestId: message.id })
     }
     await transport.start()
-    const server = await loopback((req, res) => void transport.handleRequest(req, res), signal)
+    const server = await loopback(serve(transport), signal)
     const ping = async (sessionId: string, id: number) => {
       const response = await fetch(server.url, {
         method: 'POST',
@@ -47,3 +50,6 @@ export const hydrateCheck: Check = {
     }
   }
 }
+
+/** Fix 1658 on `@modelcontextprotocol/server` 2.x (its web-standard transport): the same behaviour. */
+export const hydrateCheckV2: Check = { ...hydrateCheck, package: SERVER_PACKAGE }

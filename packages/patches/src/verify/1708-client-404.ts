@@ -1,14 +1,15 @@
 import { loopback, sessionNotFound } from './loopback.js'
+import { clientClasses, httpStatus, shown } from './sdk-api.js'
+import { CLIENT_PACKAGE } from '../manifest.js'
 import { ensure, type Check } from './types.js'
 
 const STALE = 'mcps-verify-stale-session'
-
-const shown = (error: unknown) => (error === undefined ? 'no error' : error instanceof Error ? `${(error as { code?: unknown }).code ?? ''} ${error.message}`.trim() : String(error))
 
 /**
  * Spec, Session Management rule 4: a 404 for a request that carried a session
  * id ends that session, so the client must drop the id. The loopback server
  * has forgotten every session: it answers 404 to any request carrying an id.
+ * The same check runs on `@modelcontextprotocol/client` 2.x (`clientNotFoundCheckV2`).
  *
  * @example
  * await clientNotFoundCheck.run(ctx) // throws a CheckFailure on an unpatched SDK
@@ -16,8 +17,9 @@ const shown = (error: unknown) => (error === undefined ? 'no error' : error inst
 export const clientNotFoundCheck: Check = {
   slug: '1708-client-404',
   behaviour: 'the client drops its session id when a POST, the GET stream or DELETE gets 404',
-  async run({ load, signal }) {
-    const { StreamableHTTPClientTransport } = await load('client/streamableHttp.js')
+  async run(ctx) {
+    const { signal } = ctx
+    const { StreamableHTTPClientTransport } = await clientClasses(ctx)
     const server = await loopback((req, res) => {
       req.resume()
       if (req.headers['mcp-session-id']) return sessionNotFound(res)
@@ -33,13 +35,13 @@ export const clientNotFoundCheck: Check = {
       const post = await transport()
       const postError = await post.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }).then(() => undefined, (e: unknown) => e)
       await post.close()
-      ensure((postError as { code?: unknown })?.code === 404, `a POST answered 404 should fail with code 404; got ${shown(postError)}`)
+      ensure(httpStatus(postError) === 404, `a POST answered 404 should fail with status 404; got ${shown(postError)}`)
       ensure(post.sessionId === undefined, `after a POST answered 404 the client still holds session id "${post.sessionId}"`)
 
       const get = await transport()
       const getError = await get.resumeStream('0').then(() => undefined, (e: unknown) => e)
       await get.close()
-      ensure((getError as { code?: unknown })?.code === 404, `opening the GET stream answered 404 should fail with code 404; got ${shown(getError)}`)
+      ensure(httpStatus(getError) === 404, `opening the GET stream answered 404 should fail with status 404; got ${shown(getError)}`)
       ensure(get.sessionId === undefined, `after the GET stream was answered 404 the client still holds session id "${get.sessionId}"`)
 
       const del = await transport()
@@ -52,3 +54,6 @@ export const clientNotFoundCheck: Check = {
     }
   }
 }
+
+/** Fix 001 on `@modelcontextprotocol/client` 2.x: the same behaviour. */
+export const clientNotFoundCheckV2: Check = { ...clientNotFoundCheck, package: CLIENT_PACKAGE }

@@ -1,4 +1,6 @@
+import { SERVER_PACKAGE } from '../manifest.js'
 import { loopback } from './loopback.js'
+import { serverTransport } from './sdk-api.js'
 import { ensure, type Check } from './types.js'
 
 const SESSION = 'mcps-verify-lifecycle-session'
@@ -16,8 +18,9 @@ const PROTOCOL = '2025-06-18'
 export const lifecycleCheck: Check = {
   slug: '1852-lifecycle',
   behaviour: 'server transport close() fires onclose once, and a closed session answers 404',
-  async run({ load, signal }) {
-    const { StreamableHTTPServerTransport } = await load('server/streamableHttp.js')
+  async run(ctx) {
+    const { signal } = ctx
+    const { Transport: StreamableHTTPServerTransport, serve } = await serverTransport(ctx)
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => SESSION, enableJsonResponse: true })
     transport.onmessage = (message: { id?: number | string; method?: string }) => {
       if (message.method !== 'initialize') return
@@ -25,7 +28,7 @@ export const lifecycleCheck: Check = {
       void transport.send({ jsonrpc: '2.0', id: message.id, result }, { relatedRequestId: message.id })
     }
     await transport.start()
-    const server = await loopback((req, res) => void transport.handleRequest(req, res), signal)
+    const server = await loopback(serve(transport), signal)
     const post = (body: unknown, sessionId?: string) =>
       fetch(server.url, {
         method: 'POST',
@@ -58,3 +61,6 @@ export const lifecycleCheck: Check = {
     }
   }
 }
+
+/** Fix 1852 on `@modelcontextprotocol/server` 2.x (its web-standard transport): the same behaviour. */
+export const lifecycleCheckV2: Check = { ...lifecycleCheck, package: SERVER_PACKAGE }

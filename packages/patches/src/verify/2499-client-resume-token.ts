@@ -1,4 +1,6 @@
+import { CLIENT_PACKAGE } from '../manifest.js'
 import { loopback } from './loopback.js'
+import { clientClasses } from './sdk-api.js'
 import { scriptedGets, sseThenEnd } from './scripted-gets.js'
 import { ensure, type Check } from './types.js'
 
@@ -16,8 +18,9 @@ const note = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', p
 export const resumeTokenCheck: Check = {
   slug: '2499-client-resume-token',
   behaviour: 'a resumed GET stream cut before any event is resumed again with its last event id',
-  async run({ load, signal }) {
-    const { StreamableHTTPClientTransport } = await load('client/streamableHttp.js')
+  async run(ctx) {
+    const { signal } = ctx
+    const { StreamableHTTPClientTransport } = await clientClasses(ctx)
     const gets = scriptedGets([sseThenEnd(`id: e1\ndata: ${note}\n\n`), sseThenEnd()])
     const server = await loopback(gets.handler, signal)
     const transport = new StreamableHTTPClientTransport(server.url, {
@@ -37,3 +40,6 @@ export const resumeTokenCheck: Check = {
     }
   }
 }
+
+/** Fix 006 on `@modelcontextprotocol/client` 2.x: the same behaviour. */
+export const resumeTokenCheckV2: Check = { ...resumeTokenCheck, package: CLIENT_PACKAGE }

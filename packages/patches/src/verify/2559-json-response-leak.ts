@@ -1,4 +1,6 @@
+import { SDK_PACKAGE, SERVER_PACKAGE } from '../manifest.js'
 import { loopback } from './loopback.js'
+import { serverTransport } from './sdk-api.js'
 import { ensure, type Check } from './types.js'
 
 const SESSION = 'mcps-verify-json-session'
@@ -27,8 +29,9 @@ interface ServerTransport {
 export const jsonResponseLeakCheck: Check = {
   slug: '2559-json-response-leak',
   behaviour: 'JSON-response mode retires answered POSTs and answers one in flight when the session closes',
-  async run({ load, signal }) {
-    const { StreamableHTTPServerTransport } = await load('server/streamableHttp.js')
+  async run(ctx) {
+    const { signal } = ctx
+    const { Transport: StreamableHTTPServerTransport, serve } = await serverTransport(ctx)
     const transport: ServerTransport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => SESSION, enableJsonResponse: true })
     let entered: () => void = () => {}
     const inFlight = new Promise<void>(resolve => (entered = resolve))
@@ -42,7 +45,7 @@ export const jsonResponseLeakCheck: Check = {
       }
     }
     await transport.start()
-    const server = await loopback((req, res) => void transport.handleRequest(req, res), signal)
+    const server = await loopback(serve(transport), signal)
     const post = (body: unknown, timeout = 5_000) =>
       fetch(server.url, {
         method: 'POST',
@@ -59,7 +62,8 @@ export const jsonResponseLeakCheck: Check = {
       await pong.text()
 
       // 1.25+: the Node transport wraps a web-standard one that holds the entries. 1.24 retires them on the response's close event.
-      const entries = transport._webStandardTransport?._streamMapping
+      // v2 is the web-standard transport itself.
+      const entries = (ctx.package === SDK_PACKAGE ? transport._webStandardTransport : (transport as { _streamMapping?: unknown }))?._streamMapping
       if (entries instanceof Map) ensure(entries.size === 0, `after two answered POSTs the transport still holds ${entries.size} stream entries (one per POST: the leak)`)
 
       const pending = post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'wait', arguments: {} } }, 3_000).then(
@@ -83,3 +87,6 @@ export const jsonResponseLeakCheck: Check = {
     }
   }
 }
+
+/** Fix 2559 on `@modelcontextprotocol/server` 2.x (its web-standard transport): the same behaviour. */
+export const jsonResponseLeakCheckV2: Check = { ...jsonResponseLeakCheck, package: SERVER_PACKAGE }

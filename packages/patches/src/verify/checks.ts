@@ -1,10 +1,10 @@
-import { sessionRecoveryCheck } from './1476-session-recovery.js'
+import { sessionRecoveryCheck, sessionRecoveryCheckV2 } from './1476-session-recovery.js'
 import { retryAfterCheck } from './1892-client-retry-after.js'
-import { hydrateCheck } from './1658-hydrate.js'
-import { clientNotFoundCheck } from './1708-client-404.js'
-import { lifecycleCheck } from './1852-lifecycle.js'
-import { resumeTokenCheck } from './2499-client-resume-token.js'
-import { jsonResponseLeakCheck } from './2559-json-response-leak.js'
+import { hydrateCheck, hydrateCheckV2 } from './1658-hydrate.js'
+import { clientNotFoundCheck, clientNotFoundCheckV2 } from './1708-client-404.js'
+import { lifecycleCheck, lifecycleCheckV2 } from './1852-lifecycle.js'
+import { resumeTokenCheck, resumeTokenCheckV2 } from './2499-client-resume-token.js'
+import { jsonResponseLeakCheck, jsonResponseLeakCheckV2 } from './2559-json-response-leak.js'
 import type { Check } from './types.js'
 
 /**
@@ -14,5 +14,21 @@ import type { Check } from './types.js'
  * A check runs against every copy of its `package` (default: the v1 SDK), so
  * a check for a v2 package names it (`package: '@modelcontextprotocol/client'`)
  * and loads the copy's entry with `load('')`.
+ * A fix on several packages has one check per package.
  */
-export const checks: Check[] = [clientNotFoundCheck, lifecycleCheck, jsonResponseLeakCheck, sessionRecoveryCheck, hydrateCheck, resumeTokenCheck, retryAfterCheck]
+export const checks: Check[] = [
+  clientNotFoundCheck,
+  lifecycleCheck,
+  jsonResponseLeakCheck,
+  sessionRecoveryCheck,
+  hydrateCheck,
+  resumeTokenCheck,
+  retryAfterCheck,
+  // The v2 packages: the same checks on @modelcontextprotocol/client and /server (see sdk-api.ts).
+  clientNotFoundCheckV2,
+  sessionRecoveryCheckV2,
+  resumeTokenCheckV2,
+  jsonResponseLeakCheckV2,
+  lifecycleCheckV2,
+  hydrateCheckV2
+]

@@ -5,7 +5,7 @@ import { exec, pmEnv } from './exec.js'
 
 /**
  * Runs `npm pack` (and so the package's real prepack: `tsc -b`, then a copy
- * of patches/ into the package) on a copy of
+ * of patches/ into the package; its README is its own) on a copy of
  * packages/patches laid out as in the repository, and returns the tarball's
  * path. Packing in place would leave packages/patches/patches behind, which
  * the in-repo CLI then prefers over the canonical patches/, and would race

@@ -22,8 +22,13 @@ function* walk(dir: string): Generator<string> {
  * @example
  * patchedCopiesInStore([{ dir: `${app}/node_modules/@modelcontextprotocol/sdk`, version: '1.27.1' }], pnpmStore) // []
  */
-export function patchedCopiesInStore(copies: Array<{ dir: string; version: string }>, store: string): string[] {
-  const patched = new Set(copies.flatMap(c => patchFiles(c.version).flatMap(p => filesInPatch(p, SDK_PACKAGE)).map(f => sha(readFileSync(join(c.dir, f))))))
+export function patchedCopiesInStore(copies: Array<{ dir: string; version: string; package?: string }>, store: string): string[] {
+  const patched = new Set(
+    copies.flatMap(c => {
+      const pkg = c.package ?? SDK_PACKAGE
+      return patchFiles(c.version, undefined, pkg).flatMap(p => filesInPatch(p, pkg)).map(f => sha(readFileSync(join(c.dir, f))))
+    })
+  )
   const hits: string[] = []
   for (const file of walk(store)) if (patched.has(sha(readFileSync(file)))) hits.push(relative(store, file))
   return hits

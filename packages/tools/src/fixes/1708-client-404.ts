@@ -1,4 +1,5 @@
 import { marker, type Fix } from './types.js'
+import { clientNotFoundV2, declarationEdits } from './v2/1708-client-404.js'
 
 const slug = '1708-client-404'
 const m = marker(slug)
@@ -30,6 +31,7 @@ export const clientNotFound: Fix = {
   forwarded: 'no',
   lastUpdate: '2026-11-22',
   test: 'tests/fixes/1708-client-404.test.ts',
+  targets: [clientNotFoundV2],
   upstreamSource:
     'src/client/streamableHttp.ts: StreamableHTTPClientTransport.send() (the !response.ok branch), ' +
     '_startOrAuthSse() (before the generic "Failed to open SSE stream" throw), _scheduleReconnection() ' +
@@ -85,24 +87,6 @@ export const clientNotFound: Fix = {
         `// ${m}: 404 means the server already ended the session.\n` +
         '            if (!response.ok && response.status !== 405 && response.status !== 404) {'
     },
-    {
-      name: 'dts-session-id',
-      files: dts,
-      find: /(\n(\s*))(get sessionId\(\): string \| undefined;)/,
-      replace: (_all, nl, indent, rest) =>
-        `${nl}/**\n` +
-        `${indent} * The current session id. Cleared when the server answers 404 to a request that carried it\n` +
-        `${indent} * (POST or the GET stream): the session is gone and the next initialize starts a new one.\n` +
-        `${indent} * (${m})\n` +
-        `${indent} */\n` +
-        `${indent}${rest}`
-    },
-    {
-      name: 'dts-terminate',
-      files: dts,
-      find: /(\n(\s*)\*\/\n\s*terminateSession\(\): Promise<void>;)/,
-      replace: (all, _g, indent) =>
-        `\n${indent}*\n${indent}* A 404 answer means the session was already terminated and is not an error. (${m})` + all
-    }
+    ...declarationEdits(dts, /(\n(\s*))(get sessionId\(\): string \| undefined;)/)
   ]
 }

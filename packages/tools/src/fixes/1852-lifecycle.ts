@@ -1,4 +1,5 @@
 import { marker, type Fix } from './types.js'
+import { lifecycleV2 } from './v2/1852-lifecycle.js'
 
 const slug = '1852-lifecycle'
 const m = marker(slug)
@@ -38,6 +39,7 @@ export const lifecycle: Fix = {
   forwarded: 'no',
   lastUpdate: '2026-11-22',
   test: 'tests/fixes/1852-lifecycle.test.ts',
+  targets: [lifecycleV2],
   upstreamSource:
     'src/server/webStandardStreamableHttp.ts (1.25+) or src/server/streamableHttp.ts (1.24): close() and ' +
     'handleRequest(); src/server/streamableHttp.ts (1.25+): the constructor and handleRequest().',

@@ -1,9 +1,22 @@
-import { marker, type Fix } from './types.js'
+import { marker, type Edit, type Fix } from './types.js'
+import { resumeTokenV2 } from './v2/2499-client-resume-token.js'
 
 const slug = '2499-client-resume-token'
 const m = marker(slug)
 const js = ['dist/esm/client/streamableHttp.js', 'dist/cjs/client/streamableHttp.js']
 const dts = ['dist/esm/client/streamableHttp.d.ts', 'dist/cjs/client/streamableHttp.d.ts']
+
+/** The `resumptionToken` documentation; the v2 target edits its declarations the same way. */
+const declaration: Edit = {
+  name: 'dts-resumption-token',
+  files: [],
+  find: /(\n(\s*)\*\/\n\s*resumptionToken\?: string;)/,
+  replace: (all, _g, indent) =>
+    `\n${indent}*\n` +
+    `${indent}* Every reconnection of the stream resumes from the latest event id it delivered, or from this token while\n` +
+    `${indent}* none arrived since, however often the stream is cut. (${m})` +
+    all
+}
 
 export const resumeToken: Fix = {
   slug,
@@ -29,6 +42,7 @@ export const resumeToken: Fix = {
   forwarded: 'no',
   lastUpdate: '2026-11-24',
   test: 'tests/fixes/2499-client-resume-token.test.ts',
+  targets: [resumeTokenV2(declaration)],
   upstreamSource:
     'src/client/streamableHttp.ts: StreamableHTTPClientTransport._handleSseStream() (seed the last event id ' +
     'from options.resumptionToken) and send() (pass onresumptiontoken to _startOrAuthSse() when resuming).',
@@ -50,15 +64,6 @@ export const resumeToken: Fix = {
         `${nl}// ${m}: the resumed stream reports its new event ids as well, so a persisted token stays current.\n` +
         `${indent}this._startOrAuthSse({ resumptionToken, onresumptiontoken, replayMessageId: `
     },
-    {
-      name: 'dts-resumption-token',
-      files: dts,
-      find: /(\n(\s*)\*\/\n\s*resumptionToken\?: string;)/,
-      replace: (all, _g, indent) =>
-        `\n${indent}*\n` +
-        `${indent}* Every reconnection of the stream resumes from the latest event id it delivered, or from this token while\n` +
-        `${indent}* none arrived since, however often the stream is cut. (${m})` +
-        all
-    }
+    { ...declaration, files: dts }
   ]
 }

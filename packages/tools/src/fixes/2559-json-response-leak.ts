@@ -1,4 +1,6 @@
+import { dtsDoc, indented, interruptedAnswer, settleOnceEntry } from './2559-json-response-leak-parts.js'
 import { marker, type Fix } from './types.js'
+import { jsonResponseLeakV2 } from './v2/2559-json-response-leak.js'
 
 const slug = '2559-json-response-leak'
 const m = marker(slug)
@@ -13,52 +15,6 @@ const NODE_ONLY = '<1.25.0'
 
 /** Set by close() just before it runs the stream cleanups, so a JSON-mode cleanup knows the session is ending. */
 const CLOSING_FLAG = '_sweepingOnClose'
-
-/**
- * The JavaScript (one statement per line, no indentation) that builds the
- * answer to a JSON-mode POST the transport gives up on. It expects
- * `requestIds` (the POST's JSON-RPC request ids) in scope and leaves `status`
- * and `body`.
- *
- * Always HTTP 503 with -32000, never 404: a 404 tells a client the server
- * never processed the request (spec, Session Management, rule 3 covers
- * requests that arrive after the session ended), and recovering clients
- * (fix 1476) retry a 404 automatically. This request was accepted and may
- * have run. The message and `data.reason` say whether the session ended;
- * the client's next request with that id gets the 404 that starts a new one.
- */
-function interruptedAnswer(closing: string): string[] {
-  return [
-    `const closing = ${closing};`,
-    'const sessionClosed = closing && this.sessionId !== undefined;',
-    'const errors = (requestIds.length > 0 ? requestIds : [null]).map(id => ({',
-    "    jsonrpc: '2.0',",
-    '    id,',
-    '    error: {',
-    '        code: -32000,',
-    '        message: sessionClosed',
-    '            ? `Session closed: the server ended session ${this.sessionId} before answering request ${JSON.stringify(id)}; ' +
-      'the request may or may not have run. Start a new session (initialize without an Mcp-Session-Id header) before retrying it.`',
-    "            : `Request interrupted: the server closed ${closing ? 'the transport' : 'the response'} before answering request ${JSON.stringify(id)}; " +
-      'the request may or may not have run. Retry it if it is safe to repeat.`,',
-    "        data: { reason: sessionClosed ? 'session-closed' : closing ? 'transport-closed' : 'response-closed' }",
-    '    }',
-    '}));',
-    'const status = 503;',
-    'const body = JSON.stringify(errors.length === 1 ? errors[0] : errors);'
-  ]
-}
-
-const indented = (indent: string, lines: string[]) => lines.map(l => `${indent}${l}\n`).join('')
-
-const dtsDoc = (indent: string) =>
-  `${indent}*\n` +
-  `${indent}* In JSON mode each POST's bookkeeping is released as soon as it is answered, so a long-lived session does\n` +
-  `${indent}* not grow with the number of requests. Closing the transport (DELETE, close(), a lifetime policy) answers\n` +
-  `${indent}* every POST still waiting with HTTP 503 and a JSON-RPC error (code -32000) for each of its requests instead\n` +
-  `${indent}* of leaving it open; \`error.data.reason\` is \`'session-closed'\` when the transport had a session id (start\n` +
-  `${indent}* a new session before retrying) and \`'transport-closed'\` otherwise. The request may or may not have run.\n` +
-  `${indent}* (${m})\n`
 
 export const jsonResponseLeak: Fix = {
   slug,
@@ -86,6 +42,7 @@ export const jsonResponseLeak: Fix = {
   forwarded: 'no',
   lastUpdate: '2026-11-22',
   test: 'tests/fixes/2559-json-response-leak.test.ts',
+  targets: [jsonResponseLeakV2],
   upstreamSource:
     'src/server/webStandardStreamableHttp.ts: handlePostRequest() (the enableJsonResponse branch that registers ' +
     'resolveJson/cleanup), send() (the JSON branch once all responses are ready) and close() (before the stream ' +
@@ -96,45 +53,7 @@ export const jsonResponseLeak: Fix = {
       versions: WEB,
       files: webJs,
       find: /\n(\s*)return new Promise\(resolve => \{\n\s*this\._streamMapping\.set\(streamId, \{\n\s*resolveJson: resolve,\n\s*cleanup: \(\) => \{\n\s*this\._streamMapping\.delete\(streamId\);\n\s*\}\n\s*\}\);\n/,
-      replace: (_all, i: string) => {
-        const s = '    '
-        return (
-          `\n${i}return new Promise(resolve => {\n` +
-          `${i}${s}// ${m}: the pending POST is settled exactly once, by\n` +
-          `${i}${s}// send() with its responses or by cleanup() with a JSON-RPC error; cleanup() also\n` +
-          `${i}${s}// retires everything kept for this POST.\n` +
-          `${i}${s}let settled = false;\n` +
-          `${i}${s}const settle = response => {\n` +
-          `${i}${s}${s}if (!settled) {\n` +
-          `${i}${s}${s}${s}settled = true;\n` +
-          `${i}${s}${s}${s}resolve(response);\n` +
-          `${i}${s}${s}}\n` +
-          `${i}${s}};\n` +
-          `${i}${s}this._streamMapping.set(streamId, {\n` +
-          `${i}${s}${s}resolveJson: settle,\n` +
-          `${i}${s}${s}cleanup: () => {\n` +
-          `${i}${s}${s}${s}if (this._streamMapping.get(streamId)?.resolveJson === settle) {\n` +
-          `${i}${s}${s}${s}${s}this._streamMapping.delete(streamId);\n` +
-          `${i}${s}${s}${s}}\n` +
-          `${i}${s}${s}${s}const requestIds = [];\n` +
-          `${i}${s}${s}${s}for (const [id, sid] of this._requestToStreamMapping) {\n` +
-          `${i}${s}${s}${s}${s}if (sid === streamId) {\n` +
-          `${i}${s}${s}${s}${s}${s}requestIds.push(id);\n` +
-          `${i}${s}${s}${s}${s}}\n` +
-          `${i}${s}${s}${s}}\n` +
-          `${i}${s}${s}${s}for (const id of requestIds) {\n` +
-          `${i}${s}${s}${s}${s}this._requestToStreamMapping.delete(id);\n` +
-          `${i}${s}${s}${s}${s}this._requestResponseMap.delete(id);\n` +
-          `${i}${s}${s}${s}}\n` +
-          `${i}${s}${s}${s}if (settled) {\n` +
-          `${i}${s}${s}${s}${s}return;\n` +
-          `${i}${s}${s}${s}}\n` +
-          indented(`${i}${s}${s}${s}`, interruptedAnswer(`this.${CLOSING_FLAG} === true`)) +
-          `${i}${s}${s}${s}settle(new Response(body, { status, headers: { 'Content-Type': 'application/json' } }));\n` +
-          `${i}${s}${s}}\n` +
-          `${i}${s}});\n`
-        )
-      }
+      replace: (_all, i: string) => `\n${i}return new Promise(resolve => {\n${settleOnceEntry(`${i}    `, '    ', `this.${CLOSING_FLAG} === true`)}`
     },
     {
       name: 'send-json-retires-entry',

@@ -10,5 +10,5 @@ import type { Fix } from './types.js'
 /** Every fix, in patch order: a fix's number is its position here, from 001. */
 export const fixes: Fix[] = [clientNotFound, jsonResponseLeak, lifecycle, hydrate, sessionRecovery, resumeToken, retryAfter]
 
-export type { Edit, Fix } from './types.js'
-export { marker } from './types.js'
+export type { Edit, Fix, Target } from './types.js'
+export { bundles, marker } from './types.js'

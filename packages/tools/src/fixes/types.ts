@@ -25,12 +25,41 @@ export interface Fix {
   /** For the upstream PR: the TypeScript source the dist edits correspond to. */
   upstreamSource: string
   edits: Edit[]
+  /**
+   * The same fix on other packages (the v2 SDK, `@modelcontextprotocol/client` and `/server`), each with its
+   * own edits and proof test. The fields above describe the v1 SDK, `@modelcontextprotocol/sdk`.
+   */
+  targets?: Target[]
+}
+
+/**
+ * One more package a fix patches. Its bundles change names every release
+ * (tsdown's content-hashed chunks), so its edits name files by pattern
+ * (`dist/*.mjs`) and the builder finds the one file each edit matches.
+ */
+export interface Target {
+  /** The package name, e.g. `@modelcontextprotocol/client`. */
+  package: string
+  /** The DEP-3 summary for this package, when the fix does less or reads differently here. */
+  title?: string
+  /** Symptom, cause and change on this package, when they differ from the v1 text. */
+  description?: string
+  /** The proof test for this package, when it is not the fix's `test` (which runs in every cell it concerns). */
+  test?: string
+  /** For the upstream PR (the `main` branch of typescript-sdk): the TypeScript source the dist edits correspond to. */
+  upstreamSource: string
+  edits: Edit[]
 }
 
 export interface Edit {
   /** A short name for error messages: `post-404`, `dts-terminate`. */
   name: string
-  /** Paths inside the SDK package, e.g. `dist/esm/client/streamableHttp.js`. */
+  /**
+   * Paths inside the package, e.g. `dist/esm/client/streamableHttp.js`. An entry with a `*` is a pattern
+   * within one folder (`dist/*.mjs`): the edit goes to the one file it matches whose text `find` matches
+   * (the hashed chunk's name then becomes part of that version's patch). No such file, or several, fails
+   * the build naming the fix, the edit, the package, the version and the files.
+   */
   files: string[]
   /** Must match exactly once per file. */
   find: RegExp
@@ -46,3 +75,14 @@ export interface Edit {
 }
 
 export { marker } from '@mcp-sessions/patches'
+
+/**
+ * The same edit for a v2 bundle's esm and cjs build: the pattern for `dist/*.mjs` and `dist/*.cjs` (or
+ * `.d.mts` and `.d.cts` with `types`).
+ *
+ * @example
+ * { name: 'post-404', files: bundles(), find: /.../, replace: '...' }
+ */
+export function bundles(kind: 'js' | 'types' = 'js'): string[] {
+  return kind === 'js' ? ['dist/*.mjs', 'dist/*.cjs'] : ['dist/*.d.mts', 'dist/*.d.cts']
+}

@@ -10,6 +10,9 @@ const scenario: Scenario = {
   row: 'pnpm, fastmcp 4.20.16 + pin sdk 1.32.2, app on zod 3',
   pm: 'pnpm',
   dependencies: { fastmcp: '4.20.16', '@modelcontextprotocol/sdk': '1.32.2', zod: '3.25.76' },
-  framework: 'fastmcp'
+  framework: 'fastmcp',
+  // pnpm 12 fails an install whose dependencies' build scripts nobody decided on (ERR_PNPM_IGNORED_BUILDS);
+  // mcp-proxy 6.7 brings tldjs, whose script the app does not need.
+  files: { 'pnpm-workspace.yaml': 'allowBuilds:\n  tldjs: false\n' }
 }
 export default scenario

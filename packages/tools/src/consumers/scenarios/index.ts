@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js'
 import bunSdk from './bun-sdk.js'
+import clientV2 from './client-v2.js'
 import fastmcpNpm from './fastmcp-npm.js'
 import fastmcpNpmPin from './fastmcp-npm-pin.js'
 import fastmcpPnpm from './fastmcp-pnpm.js'
@@ -12,6 +13,7 @@ import inspectorCliYarnOverride from './inspector-cli-yarn-override.js'
 import mcpProxyBundled from './mcp-proxy-bundled.js'
 import mcpProxyBundledPin from './mcp-proxy-bundled-pin.js'
 import mcpProxyV2 from './mcp-proxy-v2.js'
+import nodeV2 from './node-v2.js'
 import npmSdk from './npm-sdk.js'
 import pnpmSdk from './pnpm-sdk.js'
 import yarnSdk from './yarn-sdk.js'
@@ -36,6 +38,8 @@ export const scenarios: Scenario[] = [
   mcpProxyBundledPin,
   mcpProxyBundled,
   mcpProxyV2,
+  clientV2,
+  nodeV2,
   inspectorCliNpmOverride,
   inspectorCliPnpmOverride,
   inspectorCliYarnOverride,
