@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, type RedisClientType } from '@redis/client'
 import { onTestFinished } from 'vitest'
-import { pong } from '@mcp-sessions/tools/cluster/processes.js'
+import { freePort, pong } from '@mcp-sessions/tools/cluster/processes.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyClient = RedisClientType<any, any, any, any, any>
@@ -20,16 +19,6 @@ export interface RedisServer {
   start(): Promise<void>
   /** A connected client with an error listener; closed at cleanup. */
   client(): Promise<AnyClient>
-}
-
-/** A free loopback port: bind 0, read it, release it. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
 }
 
 /** Resolves once a TCP PING on the port gets +PONG; bounded. */

@@ -1,12 +1,11 @@
-import { EventEmitter } from 'node:events'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { onTestFinished } from 'vitest'
 import { startFront } from '../../helpers/front.js'
 import { startServerProcess, type ServerProcess } from '../../helpers/process.js'
 import { startRedis } from '../../helpers/redis.js'
-import { nextEvent } from '../../helpers/wait.js'
+import { recordNotifications } from '../../helpers/notifications.js'
 
 export interface NodeStats {
   node: string
@@ -39,26 +38,11 @@ export async function connectThrough(url: string, answer: (message: string) => s
     reconnectionOptions: { initialReconnectionDelay: 20, maxReconnectionDelay: 200, reconnectionDelayGrowFactor: 1.5, maxRetries: 10 }
   })
   const client = new Client({ name: 'cluster-test', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } })
-  const notifications: string[] = []
-  const bus = new EventEmitter()
-  client.setNotificationHandler(LoggingMessageNotificationSchema, notification => {
-    notifications.push(String(notification.params.data))
-    bus.emit('notification')
-  })
+  const log = recordNotifications(client)
   client.setRequestHandler(ElicitRequestSchema, async request => ({ action: 'accept', content: { answer: answer(request.params.message) } }))
   onTestFinished(() => client.close())
   await client.connect(transport)
-  const untilNotifications = (count: number, ms = 5_000) =>
-    notifications.length >= count ? Promise.resolve() : nextEvent<void>(`${count} notifications (have ${notifications.length}: ${notifications.join(', ')})`, deliver => {
-      const listener = () => {
-        if (notifications.length >= count) {
-          bus.off('notification', listener)
-          deliver()
-        }
-      }
-      bus.on('notification', listener)
-    }, ms)
-  return { client, transport, notifications, untilNotifications }
+  return { client, transport, notifications: log.notifications, untilNotifications: (count: number, ms = 5_000) => log.untilNotifications(count, ms) }
 }
 
 export const texts = (result: unknown) => ((result as { content: Array<{ text: string }> }).content).map(c => c.text)

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ACCEPT, initializeMessage, PROTOCOL, send } from '../server/fixture.js'
+import { readToEnd, readUntil } from '../../helpers/notifications.js'
 import { connectThrough, startCluster, texts } from './cluster.js'
 
 const call = (name: string, args: Record<string, unknown>, id = 2) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
@@ -46,8 +47,7 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     const get = await fetch(on(1), { headers: { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL } })
     expect(get.status).toBe(200)
     const reader = get.body!.getReader()
-    let text = ''
-    for (let i = 0; i < 10 && !text.includes('sent before any GET'); i++) text += new TextDecoder().decode((await reader.read()).value)
+    const text = await readUntil(reader, 'sent before any GET')
     await reader.cancel()
     expect(text).toContain('sent before any GET')
   })
@@ -61,11 +61,9 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
     await older.read()
     const newer = (await fetch(on(1), { headers })).body!.getReader()
     await newer.read()
-    let olderText = ''
-    for (let chunk = await older.read(); !chunk.done; chunk = await older.read()) olderText += new TextDecoder().decode(chunk.value)
+    const olderText = await readToEnd(older)
     expect((await send(on(0), { sessionId: id, body: call('notify', { text: 'exactly once' }) })).status).toBe(200)
-    let newerText = ''
-    for (let i = 0; i < 10 && !newerText.includes('exactly once'); i++) newerText += new TextDecoder().decode((await newer.read()).value)
+    const newerText = await readUntil(newer, 'exactly once')
     await newer.cancel()
     expect(newerText).toContain('exactly once')
     expect(olderText).not.toContain('exactly once')
@@ -85,12 +83,7 @@ describe('multi-node on Redis', { timeout: 30_000 }, () => {
       const again = (await fetch(on(1), { headers: { ...headers, 'last-event-id': cursor } })).body!.getReader()
       await again.read()
       expect((await send(on(0), { sessionId: id, body: call('notify', { text: `after resume ${resume}` }) })).status).toBe(200)
-      let text = ''
-      for (let i = 0; i < 10 && !text.includes(`after resume ${resume}`); i++) {
-        const chunk = await again.read()
-        if (chunk.done) break
-        text += new TextDecoder().decode(chunk.value)
-      }
+      const text = await readUntil(again, `after resume ${resume}`)
       await again.cancel()
       expect(text).toContain(`after resume ${resume}`)
     }

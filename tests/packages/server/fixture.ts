@@ -3,11 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { onTestFinished } from 'vitest'
 import { z } from 'zod'
 import { createSessionManager, type CloseReason, type SessionManagerError, type SessionManagerOptions } from '@mcp-sessions/server'
 import { listen } from '../../helpers/listen.js'
+import { recordNotifications } from '../../helpers/notifications.js'
 import { nextEvent } from '../../helpers/wait.js'
 
 export const PROTOCOL = '2025-11-25'
@@ -109,36 +109,10 @@ export async function startManager(options: Partial<SessionManagerOptions> & { k
 export async function connectClient(url: string, options: StreamableHTTPClientTransportOptions = {}) {
   const transport = new StreamableHTTPClientTransport(new URL(url), options)
   const client = new Client({ name: 'test-client', version: '1.0.0' })
-  const notifications: string[] = []
-  const bus = new EventEmitter()
-  client.setNotificationHandler(LoggingMessageNotificationSchema, notification => {
-    notifications.push(String(notification.params.data))
-    bus.emit('notification')
-  })
+  const log = recordNotifications(client)
   onTestFinished(() => client.close())
   await client.connect(transport)
-  const untilNotifications = (count: number, ms = 3_000) =>
-    notifications.length >= count ? Promise.resolve() : nextEvent<void>(`${count} notifications (have ${notifications.length})`, deliver => {
-      const listener = () => {
-        if (notifications.length >= count) {
-          bus.off('notification', listener)
-          deliver()
-        }
-      }
-      bus.on('notification', listener)
-    }, ms)
-  /** Resolves once the notification with data `text` arrived. */
-  const untilReceived = (text: string, ms = 3_000) =>
-    notifications.includes(text) ? Promise.resolve() : nextEvent<void>(`the notification "${text}"`, deliver => {
-      const listener = () => {
-        if (notifications.includes(text)) {
-          bus.off('notification', listener)
-          deliver()
-        }
-      }
-      bus.on('notification', listener)
-    }, ms)
-  return { client, transport, notifications, untilNotifications, untilReceived }
+  return { client, transport, ...log }
 }
 
 export interface RpcResult {

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { readUntil } from '../../helpers/notifications.js'
 import { nextEvent } from '../../helpers/wait.js'
 import { MemoryEventStore } from '@mcp-sessions/server'
 import { ACCEPT, PROTOCOL, connectClient, demoServer, echo, initialize, send, startManager } from './fixture.js'
@@ -241,16 +242,13 @@ describe('stream resumption', () => {
     const headers = { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL }
     const first = await fetch(url, { headers })
     const reader = first.body!.getReader()
-    let text = ''
-    for (let i = 0; i < 5 && !text.includes('before any GET'); i++) text += new TextDecoder().decode((await reader.read()).value)
-    expect(text).toContain('before any GET')
+    expect(await readUntil(reader, 'before any GET')).toContain('before any GET')
     await reader.cancel()
     // A later fresh GET starts at the end: nothing is delivered twice.
     const second = await fetch(url, { headers })
     const again = second.body!.getReader()
     await servers.get(id)!.sendLoggingMessage({ level: 'info', data: 'after' })
-    let later = ''
-    for (let i = 0; i < 5 && !later.includes('after'); i++) later += new TextDecoder().decode((await again.read()).value)
+    const later = await readUntil(again, 'after')
     expect(later).toContain('after')
     expect(later).not.toContain('before any GET')
     await again.cancel()
@@ -275,8 +273,7 @@ describe('stream resumption', () => {
     await servers.get(a)!.sendLoggingMessage({ level: 'info', data: 'to the new stream' })
     const secondReader = second.body!.getReader()
     // A resumed stream starts with a priming event naming the cursor it resumed from, then the message.
-    let text = ''
-    for (let i = 0; i < 5 && !text.includes('to the new stream'); i++) text += new TextDecoder().decode((await secondReader.read()).value)
+    const text = await readUntil(secondReader, 'to the new stream')
     expect(text).toContain(`id: ${cursor}\n`)
     expect(text).toContain('to the new stream')
     await secondReader.cancel()
