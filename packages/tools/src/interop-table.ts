@@ -59,7 +59,7 @@ function main(): number {
   const { conformance, clients } = readRecords()
   writeFileSync(join(cacheRoot, 'interop-report.json'), JSON.stringify({ generatedAt: new Date().toISOString(), conformance, clients }, null, 2) + '\n')
   const table = clientTable(clients)
-  console.log(`\n== conformance (2025-11-25 scenarios)\n\n${conformanceTable(conformance)}\n\n== foreign clients\n\n${table}\n`)
+  console.log(`\n== conformance (2025-11-25 scenarios; the extension scenarios where named)\n\n${conformanceTable(conformance)}\n\n== foreign clients\n\n${table}\n`)
   const { text, body } = readmeSection()
   if (process.argv.includes('--write')) {
     if (body === undefined) throw new Error(`[mcp-sessions] Failed to update ${readme}: the interop-table markers are missing. Add the start and end markers where the table belongs.`)

@@ -7,7 +7,7 @@
  * 0, or prints the error and exits 1.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js'
+import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { HeadlessOAuthProvider as Provider } from './headless-oauth.js'
@@ -79,6 +79,14 @@ async function authorizedSession(provider: HeadlessOAuthProvider): Promise<void>
   await client.close()
 }
 
+/** A client that authorizes itself (no user, no redirect): the SDK gets the token on the first 401. */
+async function machineSession(authProvider: OAuthClientProvider): Promise<void> {
+  const client = new Client({ name: 'mcp-sessions-conformance-client', version: '1.0.0' }, {})
+  await client.connect(new StreamableHTTPClientTransport(url, { authProvider, reconnectionOptions }))
+  await client.listTools()
+  await client.close()
+}
+
 /**
  * The client id metadata document URL the suite's authorization server expects
  * as `client_id` when it supports SEP-991 (check `cimd-client-id-used`). The
@@ -125,6 +133,17 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
     if (!focal) throw new Error('the server did not list json_schema_2020_12_tool')
     await client.callTool({ name: 'json_schema_echo', arguments: { schema: focal.inputSchema } })
     await client.close()
+  },
+  // Extension scenarios (SEP-1046, OAuth client credentials): the SDK's own providers, credentials from the suite.
+  'auth/client-credentials-basic': async () => {
+    const { ClientCredentialsProvider } = await import('@modelcontextprotocol/sdk/client/auth-extensions.js')
+    const { client_id, client_secret } = context()
+    await machineSession(new ClientCredentialsProvider({ clientId: client_id!, clientSecret: client_secret! }))
+  },
+  'auth/client-credentials-jwt': async () => {
+    const { PrivateKeyJwtProvider } = await import('@modelcontextprotocol/sdk/client/auth-extensions.js')
+    const { client_id, private_key_pem, signing_algorithm } = context()
+    await machineSession(new PrivateKeyJwtProvider({ clientId: client_id!, privateKey: private_key_pem!, algorithm: signing_algorithm ?? 'ES256' }))
   },
   // No registration endpoint: the credentials come from the suite (client_id, client_secret; 0.2 adds the issuer).
   'auth/pre-registration': async () => {

@@ -122,12 +122,13 @@ const slots = (() => {
  * scenario does not allow that), at most CLIENT_CONCURRENCY at a time across
  * every caller in this worker. The suite appends the server URL to the
  * command and sets MCP_CONFORMANCE_SCENARIO (and MCP_CONFORMANCE_CONTEXT);
- * it stops a client still running after `clientTimeoutMs`.
+ * it stops a client still running after `clientTimeoutMs`. `timeline: false`
+ * runs extension scenarios (no `--spec-version`).
  *
  * @example
  * const results = await runClientScenarios('0.1.16', `${process.execPath} client.js`, ['initialize'])
  */
-export async function runClientScenarios(version: ConformanceVersion, command: string, scenarios: string[], clientTimeoutMs = 60_000): Promise<ScenarioResult[]> {
+export async function runClientScenarios(version: ConformanceVersion, command: string, scenarios: string[], { timeline = true, clientTimeoutMs = 60_000 } = {}): Promise<ScenarioResult[]> {
   const out = mkdtempSync(join(tmpdir(), 'mcps-conformance-'))
   try {
     const runs = await Promise.all(scenarios.map(async scenario => {
@@ -135,7 +136,8 @@ export async function runClientScenarios(version: ConformanceVersion, command: s
       try {
         const dir = join(out, String(scenarios.indexOf(scenario)))
         // The suite's own limit for the client (default 30 s, too short on two loaded cores), then ours for the suite.
-        const args = ['client', '--command', command, '--scenario', scenario, '--spec-version', SPEC_VERSION, '--timeout', String(clientTimeoutMs), '-o', dir]
+        // Extension scenarios are on no spec timeline: 0.2 refuses them under --spec-version.
+        const args = ['client', '--command', command, '--scenario', scenario, ...(timeline ? ['--spec-version', SPEC_VERSION] : []), '--timeout', String(clientTimeoutMs), '-o', dir]
         const { code, output } = await run([inject('interop').conformance[version], ...args], clientTimeoutMs + 30_000)
         const [result] = existsSync(dir) ? readResults(dir, '') : []
         if (code === 0 && result) return { ...result, scenario, exit: code }
