@@ -29,8 +29,6 @@ export interface HeadlessOAuthOptions {
  */
 export class HeadlessOAuthProvider implements OAuthClientProvider {
   readonly clientMetadataUrl?: string
-  /** How often the SDK sent the user agent to the authorization server. */
-  authorizations = 0
   private client?: OAuthClientInformationMixed
   private saved?: OAuthTokens
   private verifier?: string
@@ -88,7 +86,6 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
 
   /** "Opens" the authorization URL: one GET, the redirect read, not followed. */
   async redirectToAuthorization(url: URL): Promise<void> {
-    this.authorizations++
     const response = await fetch(url, { redirect: 'manual' })
     await response.body?.cancel()
     const location = response.headers.get('location')
