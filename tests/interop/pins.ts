@@ -21,3 +21,18 @@ export const FOREIGN_CLIENTS = {
   'inspector-cli': { name: '@modelcontextprotocol/inspector-cli', version: '1.0.3' }
 } as const
 export type ForeignClient = keyof typeof FOREIGN_CLIENTS
+
+/**
+ * The v1 SDK client, loaded from this version's matrix cells (packages/tools/src/matrix.ts, installed by
+ * global-setup.ts like `npm run matrix -- install 1.32.2`): as published, and patched with `recoverSession: true`.
+ */
+export const SDK_V1_VERSION = '1.32.2'
+export const SDK_V1_CLIENTS = {
+  'sdk-v1': { name: '@modelcontextprotocol/sdk', version: SDK_V1_VERSION, flavor: 'plain', variant: 'as published' },
+  'sdk-v1-patched': { name: '@modelcontextprotocol/sdk', version: SDK_V1_VERSION, flavor: 'patched', variant: 'with `@mcp-sessions/patches`, `recoverSession: true`' }
+} as const
+export type SdkV1Client = keyof typeof SDK_V1_CLIENTS
+
+/** Every client the session story runs (helpers/session-scenario.ts). */
+export const SESSION_CLIENTS: Record<ForeignClient | SdkV1Client, { name: string; version: string; variant?: string }> = { ...FOREIGN_CLIENTS, ...SDK_V1_CLIENTS }
+export type SessionClient = keyof typeof SESSION_CLIENTS

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { inject } from 'vitest'
-import type { ForeignClient } from '../pins.js'
+import { SDK_V1_CLIENTS, type ForeignClient, type SdkV1Client } from '../pins.js'
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: string }
 
@@ -59,15 +59,27 @@ function pending() {
   }
 }
 
+/** Clients driven as a library from tests/interop/drivers/. */
+export type LibraryClient = Exclude<ForeignClient, 'mcp-remote' | 'inspector-cli'> | SdkV1Client
+
+/** The driver script of a library client and what it needs in its environment. */
+function driverOf(client: LibraryClient): { script: string; env: Record<string, string> } {
+  if (client in SDK_V1_CLIENTS) {
+    const { flavor } = SDK_V1_CLIENTS[client as SdkV1Client]
+    return { script: 'sdk-v1.ts', env: { MCPS_CLIENT_DIR: inject('interop').sdkV1[flavor], MCPS_RECOVER_SESSION: flavor === 'patched' ? '1' : '0' } }
+  }
+  return { script: `${client}.ts`, env: { MCPS_CLIENT_DIR: inject('interop').clients[client as ForeignClient] } }
+}
+
 /**
- * A client library behind tests/interop/drivers/<client>.ts.
+ * A client library behind tests/interop/drivers/.
  *
  * @example
  * const client = startLibraryDriver('ai-sdk-mcp', proxy.url, onTestFinished)
  */
-export function startLibraryDriver(client: Exclude<ForeignClient, 'mcp-remote' | 'inspector-cli'>, url: string, register: Register): ClientDriver {
-  const script = join(import.meta.dirname, '..', 'drivers', `${client}.ts`)
-  const child = spawnNode22(['--import', import.meta.resolve('tsx'), script], { MCPS_CLIENT_DIR: inject('interop').clients[client], MCPS_SERVER_URL: url }, register)
+export function startLibraryDriver(client: LibraryClient, url: string, register: Register): ClientDriver {
+  const { script, env } = driverOf(client)
+  const child = spawnNode22(['--import', import.meta.resolve('tsx'), join(import.meta.dirname, '..', 'drivers', script)], { ...env, MCPS_SERVER_URL: url }, register)
   const calls = pending()
   const driver: ClientDriver = {
     notifications: [],

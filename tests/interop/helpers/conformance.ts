@@ -6,7 +6,7 @@
  * folder under `--output-dir`. Nothing here parses printed text.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { inject } from 'vitest'
@@ -27,6 +27,10 @@ export interface ScenarioResult {
   /** `fail` if any check failed, else `warn` if any warned, else `pass`. */
   outcome: 'pass' | 'fail' | 'warn'
   checks: Check[]
+  /** Client mode: the suite's exit code for this scenario alone (null: killed after the timeout). */
+  exit?: number | null
+  /** The end of the suite's output (the client's stderr among it), kept when the exit code is not 0. */
+  output?: string
 }
 
 /** A scenario (or one check of it) a server or client cannot pass by design, with the reviewed reason. */
@@ -93,24 +97,58 @@ export async function runServerSuite(version: ConformanceVersion, url: string, t
   }
 }
 
+/** Client scenarios run at once, over both suite versions: each is a suite process and a client process. */
+export const CLIENT_CONCURRENCY = 8
+
+/** A slot for one of CLIENT_CONCURRENCY concurrent client scenarios; call the returned function to free it. */
+const slots = (() => {
+  let free = CLIENT_CONCURRENCY
+  const waiting: Array<() => void> = []
+  return async (): Promise<() => void> => {
+    if (free > 0) free--
+    else await new Promise<void>(resolve => waiting.push(resolve))
+    return () => {
+      const next = waiting.shift()
+      if (next) next()
+      else free++
+    }
+  }
+})()
+
 /**
  * Runs client scenarios with `command` as the client under test, one suite
- * process per scenario, all at once (the suite itself runs a client suite in
- * parallel too). The suite appends the server URL to the command and sets
- * MCP_CONFORMANCE_SCENARIO.
+ * process per scenario (so each has its own exit code: non-zero when a check
+ * failed or warned, the client timed out, or it exited non-zero where the
+ * scenario does not allow that), at most CLIENT_CONCURRENCY at a time across
+ * every caller in this worker. The suite appends the server URL to the
+ * command and sets MCP_CONFORMANCE_SCENARIO (and MCP_CONFORMANCE_CONTEXT);
+ * it stops a client still running after `clientTimeoutMs`. `timeline: false`
+ * runs extension scenarios (no `--spec-version`).
  *
  * @example
  * const results = await runClientScenarios('0.1.16', `${process.execPath} client.js`, ['initialize'])
  */
-export async function runClientScenarios(version: ConformanceVersion, command: string, scenarios: string[], timeoutMs = 120_000): Promise<ScenarioResult[]> {
+export async function runClientScenarios(version: ConformanceVersion, command: string, scenarios: string[], { timeline = true, clientTimeoutMs = 60_000 } = {}): Promise<ScenarioResult[]> {
   const out = mkdtempSync(join(tmpdir(), 'mcps-conformance-'))
   try {
-    const runs = await Promise.all(scenarios.map(scenario =>
-      run([inject('interop').conformance[version], 'client', '--command', command, '--scenario', scenario, '--spec-version', SPEC_VERSION, '-o', out], timeoutMs)
-    ))
-    const results = readResults(out, '')
-    if (!results.length) throw new Error(`[mcp-sessions] Conformance ${version} wrote no client results:\n${runs.map(r => r.output).join('\n')}`)
-    return results
+    const runs = await Promise.all(scenarios.map(async scenario => {
+      const release = await slots()
+      try {
+        const dir = join(out, String(scenarios.indexOf(scenario)))
+        // The suite's own limit for the client (default 30 s, too short on two loaded cores), then ours for the suite.
+        // Extension scenarios are on no spec timeline: 0.2 refuses them under --spec-version.
+        const args = ['client', '--command', command, '--scenario', scenario, ...(timeline ? ['--spec-version', SPEC_VERSION] : []), '--timeout', String(clientTimeoutMs), '-o', dir]
+        const { code, output } = await run([inject('interop').conformance[version], ...args], clientTimeoutMs + 30_000)
+        const [result] = existsSync(dir) ? readResults(dir, '') : []
+        if (code === 0 && result) return { ...result, scenario, exit: code }
+        // A failed client or a timeout flags no check; the outcome says it all the same.
+        const outcome = !result?.checks.length || result.outcome === 'pass' ? 'fail' : result.outcome
+        return { scenario, checks: result?.checks ?? [], outcome, exit: code, output: output.slice(-2_000) }
+      } finally {
+        release()
+      }
+    }))
+    return runs.sort((a, b) => a.scenario.localeCompare(b.scenario))
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
@@ -124,8 +162,12 @@ export async function runClientScenarios(version: ConformanceVersion, command: s
  * expect(problems(result, [])).toEqual([])
  */
 export function problems(result: ScenarioResult, byDesign: ByDesign[]): string[] {
-  return result.checks
-    .filter(c => c.status === 'FAILURE' || c.status === 'WARNING')
+  const flagged = result.checks.filter(c => c.status === 'FAILURE' || c.status === 'WARNING')
+  const found = flagged
     .filter(c => !byDesign.some(b => b.scenario === result.scenario && (b.check === undefined || b.check === c.id) && (b.status === undefined || b.status === c.status)))
     .map(c => `${c.id} ${c.status}: ${c.errorMessage ?? c.description ?? ''}`)
+  // With no flagged check, a non-zero exit is the client's: it failed (where the scenario does not allow that) or timed out.
+  if (!result.checks.length) found.push('the suite recorded no checks')
+  if (!flagged.length && result.exit !== undefined && result.exit !== 0) found.push(`suite exit ${result.exit}: the client failed or timed out${result.output ? `\n${result.output}` : ''}`)
+  return found
 }

@@ -33,6 +33,8 @@ export interface ClientStep {
 export interface ClientRecord {
   client: string
   package: string
+  /** How the package is used when one package has several rows (the v1 SDK as published, or patched). */
+  variant?: string
   version: string
   node: string
   steps: ClientStep[]

@@ -6,7 +6,7 @@
  * recorded, for the README's compatibility table.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { FOREIGN_CLIENTS, NODE_LINE, type ForeignClient } from '../pins.js'
+import { NODE_LINE, SESSION_CLIENTS, type SessionClient } from '../pins.js'
 import type { ClientDriver, Outcome } from './client-driver.js'
 import { startInteropServer } from './interop-server.js'
 import { label, rpcError, type Exchange, type RecordingProxy } from './recording-proxy.js'
@@ -28,6 +28,10 @@ export interface ScenarioRun {
   wire: string[]
   /** Server answers to the two calls after the end: status and data.code. */
   afterServer: [string, string]
+  /** Server answers to the client's resumptions of the ended session's GET stream under a new session id. */
+  resumes: string[]
+  /** GET requests after the end that still carry the ended session's id (each answered 404). */
+  staleGets: number
 }
 
 type Hook = (path: '/test/notify' | '/test/close', session: string) => Promise<number>
@@ -44,6 +48,17 @@ async function until(condition: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms
   while (!condition() && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25))
   return condition()
+}
+
+/** Resolves once `from` has passed and no request reached the proxy for `quietMs`, or at `until` (epoch ms). */
+async function quiet(proxy: RecordingProxy, from: number, quietMs: number, until: number): Promise<void> {
+  let seen = proxy.log.length
+  let since = Date.now()
+  while (Date.now() < until) {
+    if (proxy.log.length !== seen) [seen, since] = [proxy.log.length, Date.now()]
+    if (Date.now() >= from && Date.now() - since >= quietMs) return
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
 }
 
 const posts = (proxy: RecordingProxy, method: string) => proxy.log.filter(e => e.method === 'POST' && label(e) === method)
@@ -87,6 +102,7 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
   steps.push({ step: 'notification on the GET stream', server: get ? describeServer(get) + (getStream ? ', notification event sent' : '') : 'the client opened no GET stream', client: notified ? `delivered: ${JSON.stringify(client.notifications[0])}` : `not delivered${client.errors.length ? `; client reported: ${client.errors.slice(-1)[0]!.slice(0, 160)}` : ''}`, ok: notified })
 
   expect(await hook('/test/close', sessionId), 'manager.close(id) ends a live session').toBe(200)
+  const closedAt = Date.now()
   const mark = proxy.log.length
   const after1 = await client.callTool('test_simple_text')
   const first = proxy.log.slice(mark).find(e => e.sessionId === sessionId)
@@ -94,6 +110,10 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
   const after2 = await client.callTool('test_simple_text')
   step('the next tools/call', proxy.log.slice(mark).filter(e => e.method === 'POST' && label(e) === 'tools/call').at(-1), after2)
 
+  // A client may ask for the ended session's GET stream again once the server's `retry` has passed, and again a
+  // `retry` later (the SDK transports do, twice): watch three `retry` periods, then until it is quiet.
+  const retryMs = Number(/^retry: ?(\d+)/m.exec(get?.text ?? '')?.[1] ?? 1_000)
+  await quiet(proxy, closedAt + 3 * retryMs, retryMs + 1_000, closedAt + 15_000)
   await until(() => proxy.log.every(e => e.done || e.method === 'GET'), 2_000)
   const wire = proxy.log.map(e => `${e.path === endpoint ? '' : `${e.path} `}${describeServer(e)}${e.sessionId === undefined ? ' (no session id)' : e.sessionId === sessionId ? '' : ' (new session)'}${e.lastEventId ? ` Last-Event-ID ${e.lastEventId}` : ''}`)
   const stale = proxy.log.slice(mark).filter(e => e.sessionId === sessionId && e.status !== undefined)
@@ -110,19 +130,23 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
     if (e.status! >= 400) expect(String(rpcError(e)?.data?.code), `${label(e)} -> ${e.status} names a stable code\n${wire.join('\n')}`).toMatch(/^MCPS_/)
   }
   const extra = proxy.log.slice(mark).filter(e => e.sessionId !== sessionId && e.method === 'GET')
-  for (const e of extra) steps.push({ step: 'GET after re-initializing', server: `${describeServer(e)}${e.lastEventId ? ` (Last-Event-ID ${e.lastEventId})` : ''}`, client: 'reconnect attempt', ok: e.status === 200 })
+  for (const e of extra) steps.push({ step: 'GET after re-initializing', server: `${describeServer(e)}${e.lastEventId ? ` (Last-Event-ID ${e.lastEventId})` : ''}`, client: e.lastEventId ? 'resumes a stream with Last-Event-ID' : 'opens a GET stream', ok: e.status === 200 })
   const answer = (e: Exchange | undefined) => (e ? `${e.status} ${rpcError(e)?.data?.code ?? ''}`.trim() : 'none')
+  // The ended session's stream resumed under another session: replaying it would hand one session's events to another.
+  const endedIds = new Set([...(get?.text ?? '').matchAll(/^id: ?(\S+)/gm)].map(m => m[1]))
+  const resumes = extra.filter(e => e.lastEventId !== undefined && endedIds.has(e.lastEventId) && e.status !== undefined)
+  for (const e of resumes) expect(e.status, `GET with the ended stream's Last-Event-ID ${e.lastEventId} under another session\n${wire.join('\n')}`).toBe(400)
   const calls = proxy.log.slice(mark).filter(e => label(e) === 'tools/call')
-  return { steps, sessionId, notified, notifyError, getStream, after: [after1, after2], reinitialized: reinit.some(e => e.status === 200), wire, afterServer: [answer(calls[0]), answer(calls.at(-1))] }
+  return { steps, sessionId, notified, notifyError, getStream, after: [after1, after2], reinitialized: reinit.some(e => e.status === 200), wire, afterServer: [answer(calls[0]), answer(calls.at(-1))], resumes: resumes.map(answer), staleGets: stale.filter(e => e.method === 'GET').length }
 }
 
 /**
- * The table's two verdicts from a run.
+ * The table's verdicts from a run, and the client-side quirks worth a note.
  *
  * @example
- * const { works, onExpiry } = verdicts(run)
+ * const { works, onExpiry, notes } = verdicts(run)
  */
-export function verdicts(run: ScenarioRun): { works: string; onExpiry: string } {
+export function verdicts(run: ScenarioRun): { works: string; onExpiry: string; notes?: string[] } {
   const basics = run.steps.slice(0, 3).every(s => s.ok) ? 'initialize, tools/list, tools/call' : `fails at ${run.steps.find(s => !s.ok)?.step}`
   const notes = run.getStream
     ? run.notified ? 'GET-stream notifications delivered' : `GET stream open, notifications not delivered to the app${run.notifyError ? ` (the client reports "${run.notifyError}")` : ''}`
@@ -136,24 +160,29 @@ export function verdicts(run: ScenarioRun): { works: string; onExpiry: string } 
       : run.afterServer[1].includes('MCPS_SESSION_ID_REQUIRED')
         ? 'the 404 surfaces as an error and the client drops the session id; later calls go without one (400): the app must create a new client'
         : `404 on every later call (\`${run.afterServer[1]}\`): the app must create a new client`
-  return { works: `${basics}; ${notes}`, onExpiry }
+  // How often a client retries depends on timing; what it does and what it gets does not, and that is what the table says.
+  const answers = [...new Set(run.resumes)].map(r => r.replace(/ (\S+)$/, ' `$1`')).join(' or ')
+  const resumed = answers ? [`after re-initializing it resumes the ended session's GET stream (its old \`Last-Event-ID\`, the new session's id) and gets ${answers}: the server does not replay one session's events to another`] : []
+  const stale = run.staleGets ? ["after the end it asks for the ended session's GET stream again, with that session's id, and gets 404 `MCPS_SESSION_NOT_FOUND`"] : []
+  const quirks = [...stale, ...resumed]
+  return { works: `${basics}; ${notes}`, onExpiry, ...(quirks.length ? { notes: quirks } : {}) }
 }
 
 /**
- * Declares the session-story test of one foreign client and records its run.
+ * Declares the session-story test of one client and records its run.
  *
  * @example
  * describeSessionStory('ai-sdk-mcp', url => startLibraryDriver('ai-sdk-mcp', url, onTestFinished))
  */
-export function describeSessionStory(key: ForeignClient, start: (url: string) => ClientDriver): void {
-  const { name, version } = FOREIGN_CLIENTS[key]
-  describe(`${name} ${version}`, () => {
+export function describeSessionStory(key: SessionClient, start: (url: string) => ClientDriver): void {
+  const { name, version, variant } = SESSION_CLIENTS[key]
+  describe(`${name} ${version}${variant ? ` ${variant}` : ''}`, () => {
     it("gets the manager's answers through a whole session, its end and the calls after it", async () => {
       const { proxy, hook } = await startInteropServer()
       const client = start(proxy.url)
       onTestFinished(() => client.close())
       const run = await runSessionScenario(client, proxy, hook)
-      recordClient({ client: key, package: name, version, node: NODE_LINE, steps: run.steps, wire: run.wire, ...verdicts(run) })
+      recordClient({ client: key, package: name, ...(variant ? { variant } : {}), version, node: NODE_LINE, steps: run.steps, wire: run.wire, ...verdicts(run) })
     }, 60_000)
   })
 }
