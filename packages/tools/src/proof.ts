@@ -35,16 +35,26 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   return r.status ?? 1
 }
 
+/** How long each step took, printed at the end (also when the run fails). */
+const timings: Array<[string, number]> = []
+
+/** Runs one step of the run under a heading; a non-zero exit becomes `problem`. */
+function step(heading: string, problem: string, work: () => number): void {
+  console.log(`\n== ${heading}`)
+  const t = Date.now()
+  const code = work()
+  timings.push([heading, (Date.now() - t) / 1000])
+  if (code !== 0) problems.push(`${problem} (exit ${code})`)
+}
+
 /** One of our TypeScript tools, resolving our packages to their sources. */
 const tsx = (script: string, ...args: string[]) =>
   run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--conditions=mcps-source', script, ...args])
 
 if (all) {
   // Some tests run the built packages (as an app installs them): build what changed.
-  console.log('\n== build')
-  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/patches', 'packages/server', 'packages/redis']) !== 0) problems.push('the packages do not build')
-  console.log('\n== patches are what the builder produces')
-  if (tsx('packages/tools/src/build-patches.ts', '--check') !== 0) problems.push('committed patches differ from the builder output')
+  step('build', 'the packages do not build', () => run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/patches', 'packages/server', 'packages/redis']))
+  step('patches are what the builder produces', 'committed patches differ from the builder output', () => tsx('packages/tools/src/build-patches.ts', '--check'))
 }
 
 console.log(`\n== matrix cells: ${cells.map(c => cellKey(c, manifest)).join(', ')}`)
@@ -57,24 +67,16 @@ const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 if (all) {
   // Our own packages first, on their own: their multi-node tests start several processes each and time out
   // when they share the machine with eight matrix workers.
-  console.log('\n== vitest (packages)')
-  const packagesCode = run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4'])
-  if (packagesCode !== 0) problems.push(`vitest (packages) exited ${packagesCode}`)
+  step('vitest (packages)', 'vitest (packages) failed', () => run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4']))
   // After the packages, on its own: each test runs a Redis, three nodes, haproxy and two client processes, and its
   // outcome depends on timing (balancer cuts, reconnection delays) that other suites beside it would skew. The
   // project runs its files one at a time (fileParallelism: false in vitest.config.ts).
-  console.log('\n== vitest (faults: haproxy, three nodes, Redis; SDK 1.32.2 plain and patched)')
   await ensureCells(['1.32.2'])
-  const faultsCode = run(process.execPath, [vitest, 'run', '--project', 'faults'])
-  if (faultsCode !== 0) problems.push(`vitest (faults) exited ${faultsCode}`)
-  console.log('\n== vitest (hostile input)')
-  const hostileCode = run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3'])
-  if (hostileCode !== 0) problems.push(`vitest (hostile) exited ${hostileCode}`)
+  step('vitest (faults)', 'vitest (faults) failed', () => run(process.execPath, [vitest, 'run', '--project', 'faults']))
+  step('vitest (hostile input)', 'vitest (hostile) failed', () => run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3']))
   // The official conformance suite and foreign clients (tests/interop/), then the README table they feed.
-  console.log('\n== vitest (interop)')
-  const interopCode = run(process.execPath, [vitest, 'run', '--project', 'interop', '--maxWorkers=4'])
-  if (interopCode !== 0) problems.push(`vitest (interop) exited ${interopCode}`)
-  if (tsx('packages/tools/src/interop-table.ts', '--check') !== 0) problems.push('the README compatibility table differs from what the interop tests recorded')
+  step('vitest (interop)', 'vitest (interop) failed', () => run(process.execPath, [vitest, 'run', '--project', 'interop', '--maxWorkers=4']))
+  step('README compatibility table', 'the README compatibility table differs from what the interop tests recorded', () => tsx('packages/tools/src/interop-table.ts', '--check'))
 }
 console.log('\n== vitest (matrix cells)')
 const tCells = Date.now()
@@ -172,9 +174,11 @@ if (failedFiles.size) {
   console.log('\nFailing test files:')
   for (const [file, n] of failedFiles) console.log(`  ${n} failed: ${file.replace(repoRoot + '/', '')}`)
 }
+const took = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+timings.push(['vitest (matrix cells)', cellSeconds])
+console.log(`\nTimes: ${timings.map(([heading, seconds]) => `${heading} ${took(seconds)}`).join('; ')}; whole run ${took((Date.now() - started) / 1000)}`)
 if (problems.length) {
   console.error(`\n[mcp-sessions] The proof run failed:\n  ${problems.join('\n  ')}`)
   process.exit(1)
 }
-const took = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
 console.log(`\nproof: ${v1.length} v1 releases, ${v2.length} v2 package releases, ${records.length} recorded test runs, all proofs hold (matrix cells ${took(cellSeconds)}, whole run ${took((Date.now() - started) / 1000)})`)
