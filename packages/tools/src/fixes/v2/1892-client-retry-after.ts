@@ -29,7 +29,9 @@ export interface RetryAfterShared {
 export function retryAfterV2(shared: RetryAfterShared): Target {
   return {
     package: CLIENT_PACKAGE,
-    description: shared.story('StreamableHTTPClientTransport', 'SdkHttpError'),
+    description:
+      shared.story('StreamableHTTPClientTransport', 'SdkHttpError') +
+      ' A custom reconnectionScheduler is called with the wait the server asked for and the same attempt number.',
     upstreamSource:
       'packages/client/src/client/streamableHttp.ts: StreamableHTTPClientTransport._startOrAuthSse() (read Retry-After ' +
       'on 503/429), _scheduleReconnection() (a wait the server asked for uses up no attempt, bounded by an outage limit), ' +
