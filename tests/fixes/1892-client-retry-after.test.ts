@@ -10,6 +10,7 @@ import { describe, expect } from 'vitest'
 import { flavors, type ModuleFlavor } from '../helpers/cell.js'
 import { useMsw } from '../helpers/msw.js'
 import { guard, proof } from '../helpers/proof.js'
+import { failsWithStatus, generation } from '../helpers/sdk-api.js'
 import { cursors, initialized, note, result, scriptedTransport, sse, statusAnswer, toolCall, type Reconnection } from '../helpers/sse-script.js'
 import { settle } from '../helpers/wait.js'
 
@@ -20,7 +21,8 @@ const kept = guard('1892-client-retry-after')
 
 /** The SDK's default budget of two attempts, with delays short enough for a test. */
 const reconnection: Reconnection = { initialReconnectionDelay: 5, maxReconnectionDelay: 3_000, reconnectionDelayGrowFactor: 1, maxRetries: 2 }
-const connect = (flavor: ModuleFlavor, options: Partial<Reconnection> = {}) => scriptedTransport(flavor, server, URL_, { ...reconnection, ...options })
+const connect = (flavor: ModuleFlavor, options: Partial<Reconnection> = {}, transportOptions: Record<string, unknown> = {}) =>
+  scriptedTransport(flavor, server, URL_, { ...reconnection, ...options }, transportOptions)
 const unavailable = (retryAfter?: string) => statusAnswer(503, retryAfter === undefined ? {} : { 'retry-after': retryAfter })
 const times = <T>(n: number, value: T) => Array.from({ length: n }, () => value)
 const gaveUp = (errors: Error[]) => errors.some(e => /Maximum reconnection attempts/.test(e.message))
@@ -81,8 +83,27 @@ describe.each(flavors)('client Retry-After (%s)', flavor => {
   waits('reports the wait a 503 asked for on the error of resumeStream()', async () => {
     const { t, script } = await connect(flavor)
     script.get(unavailable('7'))
-    await expect(t.resumeStream('e1')).rejects.toMatchObject({ code: 503, retryAfterMs: 7_000 })
+    const error = await failsWithStatus(t.resumeStream('e1'), 503)
+    expect(error).toMatchObject({ retryAfterMs: 7_000 })
   })
+
+  // v2's transport takes a reconnectionScheduler (v1 has none): it is handed the wait the server asked for.
+  if (generation() === 2) {
+    waits('hands a reconnectionScheduler the wait a Retry-After asks for, as the same attempt', async () => {
+      const asked: Array<[delay: number, attempt: number]> = []
+      const reconnectionScheduler = (reconnect: () => void, delay: number, attempt: number) => {
+        asked.push([delay, attempt])
+        // Reconnects at once: the test checks what the transport asks for, not the clock.
+        const handle = setTimeout(reconnect, 0)
+        return () => clearTimeout(handle)
+      }
+      const { t, script, errors, messages, until } = await connect(flavor, {}, { reconnectionScheduler })
+      script.get(req => sse(req, []), unavailable('1'), unavailable('2'), req => sse(req, [{ data: note('n1') }], 'open'))
+      await t.send(initialized)
+      await until('the stream to come back, or the reconnection to give up', () => messages.length > 0 || gaveUp(errors))
+      expect(asked).toEqual([[5, 0], [1_000, 0], [2_000, 0]])
+    })
+  }
 
   kept('gives up after maxRetries attempts answered 503 without Retry-After', async () => {
     const { t, script, errors, until } = await connect(flavor)
@@ -115,7 +136,7 @@ describe.each(flavors)('client Retry-After (%s)', flavor => {
   kept('does not retry a POST answered 503 with Retry-After', async () => {
     const { t, script } = await connect(flavor)
     script.post(unavailable('0'))
-    await expect(t.send(toolCall(3))).rejects.toMatchObject({ code: 503 })
+    await failsWithStatus(t.send(toolCall(3)), 503)
     await settle(100)
     expect(script.requests('POST')).toHaveLength(1)
   })

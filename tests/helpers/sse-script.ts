@@ -157,7 +157,8 @@ export interface Reconnection {
 /**
  * A started client transport of the cell's SDK (session `session-1`) on a
  * `streamScript` endpoint, with what it delivered and reported; closed when the
- * test ends.
+ * test ends. `transportOptions` adds other constructor options (v2's
+ * `reconnectionScheduler`).
  *
  * @example
  * const { t, script, delivered, texts } = await scriptedTransport(flavor, server, URL_, fast)
@@ -165,11 +166,11 @@ export interface Reconnection {
  * await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
  * await delivered(1)
  */
-export async function scriptedTransport(flavor: ModuleFlavor, server: SetupServer, url: string, reconnectionOptions: Reconnection) {
+export async function scriptedTransport(flavor: ModuleFlavor, server: SetupServer, url: string, reconnectionOptions: Reconnection, transportOptions: Record<string, unknown> = {}) {
   const { StreamableHTTPClientTransport } = await clientSdk(flavor)
   const script = streamScript(url)
   server.use(...script.handlers)
-  const t = new StreamableHTTPClientTransport(new URL(url), { sessionId: 'session-1', reconnectionOptions })
+  const t = new StreamableHTTPClientTransport(new URL(url), { sessionId: 'session-1', reconnectionOptions, ...transportOptions })
   const messages: any[] = []
   const errors: Error[] = []
   const listeners = new Set<() => void>()

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path'
 import { PatchError } from '../errors.js'
 import { literalCounts, type Fingerprints } from '../fingerprints.js'
 import { matchBundle, type BundleMatch, type ScannedFile } from './match-bundle.js'
+import { oneGeneration } from './one-generation.js'
 
 /**
  * Every file of the SDK's session transports carries the session header's
@@ -72,5 +73,5 @@ export function scanHost(dir: string, fingerprints: Fingerprints, budget = { fil
     const match = matchBundle(fp, files)
     if (match) matches.push({ package: pkg, ...match })
   }
-  return matches
+  return oneGeneration(matches, fingerprints, files)
 }

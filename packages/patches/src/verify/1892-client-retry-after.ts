@@ -1,4 +1,6 @@
+import { CLIENT_PACKAGE } from '../manifest.js'
 import { loopback } from './loopback.js'
+import { clientClasses } from './sdk-api.js'
 import { scriptedGets, sseThenEnd, statusOnly } from './scripted-gets.js'
 import { ensure, type Check } from './types.js'
 
@@ -15,8 +17,9 @@ import { ensure, type Check } from './types.js'
 export const retryAfterCheck: Check = {
   slug: '1892-client-retry-after',
   behaviour: 'the GET stream keeps reconnecting through 503 answers with Retry-After',
-  async run({ load, signal }) {
-    const { StreamableHTTPClientTransport } = await load('client/streamableHttp.js')
+  async run(ctx) {
+    const { signal } = ctx
+    const { StreamableHTTPClientTransport } = await clientClasses(ctx)
     const unavailable = statusOnly(503, { 'retry-after': '0' })
     const gets = scriptedGets([sseThenEnd(), unavailable, unavailable, unavailable])
     const server = await loopback(gets.handler, signal)
@@ -39,3 +42,6 @@ export const retryAfterCheck: Check = {
     }
   }
 }
+
+/** Fix 007 on `@modelcontextprotocol/client` 2.x: the same behaviour. */
+export const retryAfterCheckV2: Check = { ...retryAfterCheck, package: CLIENT_PACKAGE }

@@ -1,5 +1,5 @@
 import { sessionRecoveryCheck, sessionRecoveryCheckV2 } from './1476-session-recovery.js'
-import { retryAfterCheck } from './1892-client-retry-after.js'
+import { retryAfterCheck, retryAfterCheckV2 } from './1892-client-retry-after.js'
 import { hydrateCheck, hydrateCheckV2 } from './1658-hydrate.js'
 import { clientNotFoundCheck, clientNotFoundCheckV2 } from './1708-client-404.js'
 import { lifecycleCheck, lifecycleCheckV2 } from './1852-lifecycle.js'
@@ -28,6 +28,7 @@ export const checks: Check[] = [
   clientNotFoundCheckV2,
   sessionRecoveryCheckV2,
   resumeTokenCheckV2,
+  retryAfterCheckV2,
   jsonResponseLeakCheckV2,
   lifecycleCheckV2,
   hydrateCheckV2

@@ -1,4 +1,5 @@
-import { marker, type Fix } from './types.js'
+import { marker, type Edit, type Fix } from './types.js'
+import { retryAfterV2 } from './v2/1892-client-retry-after.js'
 
 const slug = '1892-client-retry-after'
 const m = marker(slug)
@@ -65,22 +66,99 @@ const methods = (i: string) =>
     .map(line => (line ? i + line : line))
     .join('\n') + '\n'
 
+/**
+ * The documentation of the error's new field, at `indent`; the v2 target puts
+ * it on `SdkHttpError`.
+ */
+const errorFieldDoc = (indent: string) =>
+  `${indent}/**\n` +
+  `${indent} * For a GET stream answered 503 or 429 with Retry-After: the wait the server asked for, in milliseconds.\n` +
+  `${indent} * (${m})\n` +
+  `${indent} */\n` +
+  `${indent}retryAfterMs?: number;`
+
+/** The reconnection edits read the same in both SDK generations; `files` is set per target. */
+const signature: Edit = {
+  name: 'signature',
+  files: [],
+  find: /(\n(\s*))_scheduleReconnection\(options, attemptCount = 0\) \{/,
+  replace: (_all, nl, indent) =>
+    `${nl}// ${m}: \`mcpsWait\` is a wait in ms the server asked for with Retry-After.\n` +
+    `${indent}_scheduleReconnection(options, attemptCount = 0, mcpsWait) {`
+}
+
+/** 1.24.x reads `maxRetries: 0` as unlimited (`maxRetries > 0 && ...`); later releases and v2 do not. */
+const budget: Edit = {
+  name: 'budget',
+  files: [],
+  find: /(\n(\s*))if \((maxRetries > 0 && )?attemptCount >= maxRetries\) \{/,
+  replace: (_all, nl, indent, zeroIsUnlimited = '') =>
+    `${nl}// ${m}: a wait the server asked for is not a failed attempt.\n` +
+    `${indent}if (mcpsWait === undefined && ${zeroIsUnlimited}attemptCount >= maxRetries) {`
+}
+
+const delay: Edit = {
+  name: 'delay',
+  files: [],
+  find: /(\n(\s*))const delay = this\._getNextReconnectionDelay\(attemptCount\);/,
+  replace: (_all, nl, indent) =>
+    `${nl}// ${m}: Retry-After comes before the SSE retry field and the backoff.\n` +
+    `${indent}const delay = mcpsWait !== undefined ? mcpsWait : this._getNextReconnectionDelay(attemptCount);`
+}
+
+/** Inside the catch of a reconnection, after 001's `reconnect-stop`: a 404 ends the stream before a wait is considered. */
+const retryLater: Edit = {
+  name: 'retry-later',
+  files: [],
+  find: /(\n(\s*))(this\._scheduleReconnection\(options, attemptCount \+ 1\);)/,
+  replace: (_all, nl, indent, rest) =>
+    `${nl}// ${m}: 503 or 429 with Retry-After: wait as asked, keeping the attempt count (and the cursor).\n` +
+    `${indent}const mcpsNext = this._mcpsRetryAfterWait(error, options);\n` +
+    `${indent}if (mcpsNext !== undefined) {\n` +
+    `${indent}    this._scheduleReconnection(options, attemptCount, mcpsNext);\n` +
+    `${indent}    return;\n` +
+    `${indent}}\n` +
+    `${indent}${rest}`
+}
+
+/** The reconnection edits in their order, for either generation. */
+const reconnection = [signature, budget, delay, retryLater]
+
+/** The `maxRetries` documentation, the same in both generations. */
+const maxRetriesDoc: Edit = {
+  name: 'dts-max-retries',
+  files: [],
+  find: /(\n(\s*)\*\/\n\s*maxRetries: number;)/,
+  replace: (all, _g, indent) =>
+    `\n${indent}*\n` +
+    `${indent}* An attempt answered 503 or 429 with Retry-After does not count: the transport waits as asked (within\n` +
+    `${indent}* initialReconnectionDelay and maxReconnectionDelay) and tries again, until the outage has lasted\n` +
+    `${indent}* ${OUTAGE_FACTOR} x maxReconnectionDelay. (${m})` +
+    all
+}
+
+/**
+ * Symptom, cause and change; the same on both SDK generations but for the
+ * transport's and its error's names.
+ */
+const story = (transport: string, error: string) =>
+  'When the server (or a balancer in front of it) answered 503 or 429 with Retry-After while ' +
+  `${transport} reopened its GET stream, the transport ignored Retry-After, retried at its ` +
+  'own backoff, counted every answer against maxRetries (2 by default) and then gave the stream up for ' +
+  'good: a client lost its server notifications, and a resumed tool call its result, for the rest of the ' +
+  'session after an outage of a few seconds. A first GET answered that way was never retried. Now the ' +
+  'transport waits as long as Retry-After asks (delay-seconds or an HTTP-date), kept within ' +
+  `initialReconnectionDelay and maxReconnectionDelay, and such an answer uses up no attempt: the server ` +
+  'is up and said when to come back. Failures without Retry-After still count as before, and once an ' +
+  `outage has lasted ${OUTAGE_FACTOR} times maxReconnectionDelay (5 minutes by default) Retry-After answers ` +
+  'count too, so a server that never recovers still ends the reconnection. This covers the GET stream, its ' +
+  'reconnections and resumptions of a request stream (Last-Event-ID is kept); POST requests are not ' +
+  `retried, since the server may have run them. The ${error} of a 503 or 429 GET carries retryAfterMs.`
+
 export const retryAfter: Fix = {
   slug,
   title: 'Honour Retry-After when the GET stream is answered 503 or 429',
-  description:
-    'When the server (or a balancer in front of it) answered 503 or 429 with Retry-After while ' +
-    'StreamableHTTPClientTransport reopened its GET stream, the transport ignored Retry-After, retried at its ' +
-    'own backoff, counted every answer against maxRetries (2 by default) and then gave the stream up for ' +
-    'good: a client lost its server notifications, and a resumed tool call its result, for the rest of the ' +
-    'session after an outage of a few seconds. A first GET answered that way was never retried. Now the ' +
-    'transport waits as long as Retry-After asks (delay-seconds or an HTTP-date), kept within ' +
-    `initialReconnectionDelay and maxReconnectionDelay, and such an answer uses up no attempt: the server ` +
-    'is up and said when to come back. Failures without Retry-After still count as before, and once an ' +
-    `outage has lasted ${OUTAGE_FACTOR} times maxReconnectionDelay (5 minutes by default) Retry-After answers ` +
-    'count too, so a server that never recovers still ends the reconnection. This covers the GET stream, its ' +
-    'reconnections and resumptions of a request stream (Last-Event-ID is kept); POST requests are not ' +
-    'retried, since the server may have run them. The error of a 503 or 429 GET carries retryAfterMs.',
+  description: story('StreamableHTTPClientTransport', 'error'),
   bugs: [
     'https://github.com/modelcontextprotocol/typescript-sdk/issues/1892',
     'https://github.com/modelcontextprotocol/typescript-sdk/issues/2098',
@@ -91,6 +169,7 @@ export const retryAfter: Fix = {
   forwarded: 'no',
   lastUpdate: '2026-11-24',
   test: 'tests/fixes/1892-client-retry-after.test.ts',
+  targets: [retryAfterV2({ story, methods, reconnection, maxRetriesDoc, errorFieldDoc })],
   upstreamSource:
     'src/client/streamableHttp.ts: StreamableHTTPError (retryAfterMs), _startOrAuthSse() (read Retry-After on ' +
     '503/429), _scheduleReconnection() (a wait the server asked for uses up no attempt, bounded by an outage ' +
@@ -105,43 +184,7 @@ export const retryAfter: Fix = {
         `${nl}// ${m}: a 503 or 429 with Retry-After says when the stream can be opened again.\n` +
         `${indent}throw this._mcpsRetryAfter(${error}, response);`
     },
-    {
-      name: 'signature',
-      files: js,
-      find: /(\n(\s*))_scheduleReconnection\(options, attemptCount = 0\) \{/,
-      replace: (_all, nl, indent) =>
-        `${nl}// ${m}: \`mcpsWait\` is a wait in ms the server asked for with Retry-After.\n` +
-        `${indent}_scheduleReconnection(options, attemptCount = 0, mcpsWait) {`
-    },
-    {
-      name: 'budget',
-      files: js,
-      find: /(\n(\s*))if \((maxRetries > 0 && )?attemptCount >= maxRetries\) \{/,
-      replace: (_all, nl, indent, zeroIsUnlimited = '') =>
-        `${nl}// ${m}: a wait the server asked for is not a failed attempt.\n` +
-        `${indent}if (mcpsWait === undefined && ${zeroIsUnlimited}attemptCount >= maxRetries) {`
-    },
-    {
-      name: 'delay',
-      files: js,
-      find: /(\n(\s*))const delay = this\._getNextReconnectionDelay\(attemptCount\);/,
-      replace: (_all, nl, indent) =>
-        `${nl}// ${m}: Retry-After comes before the SSE retry field and the backoff.\n` +
-        `${indent}const delay = mcpsWait !== undefined ? mcpsWait : this._getNextReconnectionDelay(attemptCount);`
-    },
-    {
-      name: 'retry-later',
-      files: js,
-      find: /(\n(\s*))(this\._scheduleReconnection\(options, attemptCount \+ 1\);)/,
-      replace: (_all, nl, indent, rest) =>
-        `${nl}// ${m}: 503 or 429 with Retry-After: wait as asked, keeping the attempt count (and the cursor).\n` +
-        `${indent}const mcpsNext = this._mcpsRetryAfterWait(error, options);\n` +
-        `${indent}if (mcpsNext !== undefined) {\n` +
-        `${indent}    this._scheduleReconnection(options, attemptCount, mcpsNext);\n` +
-        `${indent}    return;\n` +
-        `${indent}}\n` +
-        `${indent}${rest}`
-    },
+    ...reconnection.map(edit => ({ ...edit, files: js })),
     {
       name: 'first-open',
       files: js,
@@ -168,24 +211,8 @@ export const retryAfter: Fix = {
       name: 'dts-error',
       files: dts,
       find: /(\n(\s*))(readonly code: number \| undefined;)/,
-      replace: (_all, nl, indent, rest) =>
-        `${nl}${rest}\n` +
-        `${indent}/**\n` +
-        `${indent} * For a GET stream answered 503 or 429 with Retry-After: the wait the server asked for, in milliseconds.\n` +
-        `${indent} * (${m})\n` +
-        `${indent} */\n` +
-        `${indent}retryAfterMs?: number;`
+      replace: (_all, nl, indent, rest) => `${nl}${rest}\n${errorFieldDoc(indent)}`
     },
-    {
-      name: 'dts-max-retries',
-      files: dts,
-      find: /(\n(\s*)\*\/\n\s*maxRetries: number;)/,
-      replace: (all, _g, indent) =>
-        `\n${indent}*\n` +
-        `${indent}* An attempt answered 503 or 429 with Retry-After does not count: the transport waits as asked (within\n` +
-        `${indent}* initialReconnectionDelay and maxReconnectionDelay) and tries again, until the outage has lasted\n` +
-        `${indent}* ${OUTAGE_FACTOR} x maxReconnectionDelay. (${m})` +
-        all
-    }
+    { ...maxRetriesDoc, files: dts }
   ]
 }
