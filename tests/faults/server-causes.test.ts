@@ -17,10 +17,14 @@ import { startRedis } from '../helpers/redis.js'
 const NODE = 'tests/fixtures/cluster-node.ts'
 const isTick = (s: number) => (e: SseEvent) => e.data.includes('"t":"tick"') && e.data.includes(`"s":${s}`)
 
-async function startNodes(store: 'memory' | 'redis', count: number): Promise<string[]> {
+async function startNodeProcesses(store: 'memory' | 'redis', count: number) {
   const env: Record<string, string> = store === 'memory' ? { STORE: 'memory' } : { REDIS_URL: (await startRedis()).url }
   const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startServerProcess(NODE, { ...env, NODE_NAME: `node-${i}` })))
-  return nodes.map(n => `http://127.0.0.1:${n.port}/mcp`)
+  return nodes.map(n => ({ ...n, url: `http://127.0.0.1:${n.port}/mcp` }))
+}
+
+async function startNodes(store: 'memory' | 'redis', count: number): Promise<string[]> {
+  return (await startNodeProcesses(store, count)).map(n => n.url)
 }
 
 describe.each(['memory', 'redis'] as const)('streams on the %s store', { timeout: 30_000 }, store => {
@@ -84,5 +88,22 @@ describe('shutdown', { timeout: 30_000 }, () => {
     const result = call.events.some(e => e.data.includes('"result"') && e.data.includes('parts 1: 3'))
     expect({ parts, result }, 'the call in flight completes on the terminating node').toEqual({ parts: 3, result: true })
     expect(await exited - signalled, 'the node exits after its work is done').toBeLessThan(15_000)
+  })
+
+  it('finishes a streamed call whose stream was cut and resumed on another node when its node gets SIGTERM', async () => {
+    // A balancer's idle cut in the middle of a tool's work: the POST stream is gone, the call is not.
+    const [first, second] = await startNodeProcesses('redis', 2)
+    const session = await openSession(first!.url)
+    const call = await streamTool(session, first!.url, 'parts', { c: 'cut', k: 1, count: 3, gapsMs: [100, 1_500] })
+    const part2 = await call.next(e => e.data.includes('"p":2'), 5_000)
+    expect(part2?.id, 'part 2 arrives with an id before the cut').toBeTruthy()
+    call.close()
+    const resumed = await openStream(session, second!.url, part2!.id)
+    expect(resumed.status).toBe(200)
+    first!.child.kill('SIGTERM')
+    const result = await resumed.next(e => e.data.includes('"result"'), 10_000)
+    resumed.close()
+    expect(resumed.events.some(e => e.data.includes('"p":3')), 'part 3 reaches the resumed stream').toBe(true)
+    expect(result?.data, 'the result reaches the resumed stream').toContain('parts 1: 3')
   })
 })

@@ -49,9 +49,10 @@ export class Dispatcher {
     })
     this.#registry = new SessionRegistry(ctx, this.#heartbeat, async session => {
       this.#routing.release(session.id)
+      this.#streams.release(session)
       await this.#factory.dispose(session)
     })
-    this.#loader = new SessionLoader(ctx, this.#registry, this.#factory, session => this.#routing.wire(session))
+    this.#loader = new SessionLoader(ctx, this.#registry, this.#factory, session => this.#wire(session))
     this.#streams = new SessionStreams(ctx, this.#registry)
   }
 
@@ -135,10 +136,11 @@ export class Dispatcher {
       await this.#factory.dispose(session)
       return errorResponse('MCPS_STORE_FAILED')
     }
-    this.#routing.wire(session)
+    this.#wire(session)
     const refused = this.#registry.add(session, 'new')
     if (refused) {
       // Every candidate became busy while this one was built: nothing of it stays.
+      this.#streams.release(session)
       await this.#factory.dispose(session)
       await store.delete(id).catch(error => report('MCPS_STORE_FAILED', `Failed to delete session "${id}" from the store`, error))
       return errorResponse(refused)
@@ -171,6 +173,12 @@ export class Dispatcher {
       return errorResponse('MCPS_STORE_FAILED')
     }
     return undefined
+  }
+
+  /** What a built session gets before it serves: answer routing and the count of its calls. */
+  #wire(session: LiveSession): void {
+    this.#routing.wire(session)
+    this.#streams.watch(session)
   }
 
   #body(incoming: Incoming, limit: number): Promise<BodyOutcome> | BodyOutcome {

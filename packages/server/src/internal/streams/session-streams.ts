@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { GET_STREAM_ID } from '../../session-event-store.js'
+import { CallsInFlight } from '../calls-in-flight.js'
 import type { ManagerContext } from '../context.js'
 import type { LiveSession } from '../live-session.js'
 import type { SessionRegistry } from '../registry.js'
@@ -34,11 +35,23 @@ export class SessionStreams {
   readonly #open = new Set<{ kind: 'get' | 'post'; detach(): Promise<void> }>()
   /** Requests handed to a transport and not answered yet. */
   #inFlight = 0
+  /** Calls the servers are working on, whether or not their stream is still open. */
+  readonly #calls = new CallsInFlight(() => this.#settle())
   #drained: (() => void) | undefined
 
   constructor(ctx: ManagerContext, registry: SessionRegistry) {
     this.#ctx = ctx
     this.#registry = registry
+  }
+
+  /** Counts the session's calls from its transport's messages; call after `connect()`. */
+  watch(session: LiveSession): void {
+    this.#calls.watch(session)
+  }
+
+  /** The session left this node. */
+  release(session: LiveSession): void {
+    this.#calls.release(session)
   }
 
   /** Hands a POST (or a GET served by the SDK) to the session's transport, counted as busy while it runs. */
@@ -68,11 +81,13 @@ export class SessionStreams {
   /**
    * A graceful shutdown: ends every GET stream now (its client resumes on
    * another node), lets requests in flight and their streams finish until
-   * `deadline` (a time on the manager's clock), then ends what is left.
+   * `deadline` (a time on the manager's clock), then ends what is left. A
+   * call whose stream is gone (cut by a balancer, resumed on another node)
+   * is waited for too: what it still sends goes to the event store.
    */
   async drain(deadline: number): Promise<void> {
     await Promise.all([...this.#open].filter(s => s.kind === 'get').map(s => s.detach()))
-    const busy = () => this.#inFlight > 0 || [...this.#open].some(s => s.kind === 'post')
+    const busy = () => this.#inFlight > 0 || this.#calls.count > 0 || [...this.#open].some(s => s.kind === 'post')
     if (busy()) {
       await new Promise<void>(resolve => {
         const timer = this.#ctx.clock.setTimeout(() => resolve(), Math.max(0, deadline - this.#ctx.clock.now()))
