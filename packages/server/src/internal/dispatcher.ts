@@ -192,15 +192,31 @@ export class Dispatcher {
     return this.#refuse({ refuse: outcome.code, detail: outcome.detail })
   }
 
-  /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else 503 + Retry-After. */
+  /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else see {@link #storeDown}. */
   async #load(id: string, caller: Caller): Promise<LiveSession | Response | undefined> {
     try {
       return await this.#loader.load(id, caller)
     } catch (error) {
       if (error instanceof BuildFailed) return this.#buildFailed(error)
       this.#ctx.report('MCPS_STORE_FAILED', `Failed to load session "${id}" from the store`, error)
-      return errorResponse('MCPS_STORE_FAILED')
+      return this.#storeDown(id, caller)
     }
+  }
+
+  /**
+   * The store did not answer: 503 + Retry-After, except a GET resume, which is
+   * answered as a poll ({@link SessionStreams.poll}) so its client keeps
+   * listening. On a node that does not hold the session the record cannot be
+   * read, so the poll is answered without knowing whether the session exists
+   * or is the caller's: safe, because it carries only what the client sent
+   * (its session id and cursor), and the resume after the outage is checked
+   * in full (an unknown or foreign session gets its 404 then).
+   */
+  #storeDown(id: string, caller: Caller): Response {
+    const { request } = caller
+    if (request.method !== 'GET') return errorResponse('MCPS_STORE_FAILED')
+    const version = this.#registry.get(id)?.state.protocolVersion ?? request.headers.get('mcp-protocol-version')
+    return this.#streams.poll(id, version, request) ?? errorResponse('MCPS_STORE_FAILED')
   }
 
   #buildFailed(error: unknown): Response {

@@ -8,8 +8,11 @@ import type { LiveSession } from '../live-session.js'
 import type { SessionRegistry } from '../registry.js'
 import { errorResponse, isEventStream } from '../wire.js'
 import { followedStream } from './followed-stream.js'
-import { PRIMING_SINCE, primingEvent } from './sse.js'
+import { PRIMING_SINCE, primingEvent, SSE_HEADERS } from './sse.js'
 import { trackStream, type StreamEnd } from './tracked-stream.js'
+
+/** The longest Last-Event-ID {@link SessionStreams.poll} echoes back (ids of our stores are far shorter). */
+const MAX_POLLED_ID = 1_024
 
 /** A GET: the stream it opens (`_GET_stream`) or resumes (from `lastEventId`). */
 interface GetTarget {
@@ -59,6 +62,7 @@ export class SessionStreams {
     if (get && session.events.follow) return this.#follow(session, request, get)
     this.#registry.begin(session)
     this.#inFlight++
+    const failures = session.storeFailures.count
     let response: Response
     try {
       response = await session.transport.handleRequest(get ? request : this.#asNegotiated(session, request), { authInfo, parsedBody: body })
@@ -66,6 +70,12 @@ export class SessionStreams {
       this.#inFlight--
       this.#registry.finish(session)
       this.#settle()
+    }
+    if (response.status === 400 && session.storeFailures.count > failures) {
+      // Not the client's fault: the SDK could not store the stream's priming event (bodies were checked before).
+      void response.body?.cancel()
+      this.#ctx.report('MCPS_STORE_FAILED', `Failed to open a stream for session "${session.id}"`, session.storeFailures.last)
+      return errorResponse('MCPS_STORE_FAILED')
     }
     if (!isEventStream(response)) return response
     if (get?.resumed && get.lastEventId) this.#ctx.hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
@@ -119,6 +129,23 @@ export class SessionStreams {
     return new Request(request.url, { method: request.method, headers })
   }
 
+  /**
+   * A GET resume while the store does not answer: a priming event at the
+   * client's own cursor, then the end of the stream (SSE polling, spec
+   * 2025-11-25). The client reconnects after `retry` with the same cursor,
+   * and the resume that finds the store back delivers everything after it:
+   * nothing is read or delivered here, so nothing is lost or repeated, and a
+   * client that gives up after a few refused reconnections (the SDK's
+   * `maxRetries`) keeps listening. `undefined` (the caller answers 503) for
+   * a GET without Last-Event-ID (no cursor to give) and for clients older
+   * than 2025-11-25 (`version`: they would not read a priming event as one).
+   */
+  poll(sessionId: string, version: string | null, request: Request): Response | undefined {
+    const lastEventId = request.headers.get('last-event-id')
+    if (lastEventId === null || lastEventId.length > MAX_POLLED_ID || version === null || version < PRIMING_SINCE) return undefined
+    return new Response(primingEvent(lastEventId, this.#ctx.settings.streamRetryMs), { status: 200, headers: { ...SSE_HEADERS, 'mcp-session-id': sessionId } })
+  }
+
   /** A GET: checks Last-Event-ID, takes a stream over from a dead connection, opens or resumes it. */
   async open(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
     const lastEventId = request.headers.get('last-event-id')
@@ -128,7 +155,7 @@ export class SessionStreams {
         problem = await session.events.check(lastEventId)
       } catch (error) {
         this.#ctx.report('MCPS_STORE_FAILED', `Failed to check Last-Event-ID for session "${session.id}"`, error)
-        return errorResponse('MCPS_STORE_FAILED')
+        return this.poll(session.id, session.state.protocolVersion, request) ?? errorResponse('MCPS_STORE_FAILED')
       }
       if (problem) return errorResponse(problem === 'foreign' ? 'MCPS_EVENT_ID_INVALID' : 'MCPS_EVENT_ID_EXPIRED')
     }
@@ -189,7 +216,7 @@ export class SessionStreams {
     // @note One GET stream per session across nodes: the newest announces itself on the stream, and a
     // follower on any node that reads another's announcement ends its own (spec: a message goes to one stream).
     const token = streamId === GET_STREAM_ID ? randomBytes(9).toString('base64url') : undefined
-    if (token && !(await this.#announce(session, token))) return errorResponse('MCPS_STORE_FAILED')
+    if (token && !(await this.#announce(session, token))) return this.poll(session.id, session.state.protocolVersion, request) ?? errorResponse('MCPS_STORE_FAILED')
     let announced = false
     this.#registry.begin(session)
     const followed = followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
