@@ -2,7 +2,7 @@
  * What a second GET stream of one session costs and delivers, behind the
  * fault suite's haproxy (`timeout server` 3 s):
  *
- *   npx tsx --conditions=mcps-source packages/tools/bench/get-takeover.ts [--mode readers|held] [--store memory|redis] [--flavour patched|plain] [--seconds 30]
+ *   npx tsx packages/tools/bench/get-takeover.ts [--mode readers|held] [--store memory|redis] [--flavour patched|plain] [--seconds 30]
  *
  * Client A (SDK 1.32.2 from the matrix cell) opens a session and its GET
  * stream; client B, a second process of the same app that reuses the
