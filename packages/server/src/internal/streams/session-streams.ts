@@ -8,11 +8,8 @@ import type { LiveSession } from '../live-session.js'
 import type { SessionRegistry } from '../registry.js'
 import { errorResponse, isEventStream } from '../wire.js'
 import { followedStream } from './followed-stream.js'
-import { PRIMING_SINCE, primingEvent, SSE_HEADERS } from './sse.js'
+import { pollResponse, PRIMING_SINCE, primingEvent } from './sse.js'
 import { trackStream, type StreamEnd } from './tracked-stream.js'
-
-/** The longest Last-Event-ID {@link SessionStreams.poll} echoes back (ids of our stores are far shorter). */
-const MAX_POLLED_ID = 1_024
 
 /** A GET: the stream it opens (`_GET_stream`) or resumes (from `lastEventId`). */
 interface GetTarget {
@@ -129,21 +126,9 @@ export class SessionStreams {
     return new Request(request.url, { method: request.method, headers })
   }
 
-  /**
-   * A GET resume while the store does not answer: a priming event at the
-   * client's own cursor, then the end of the stream (SSE polling, spec
-   * 2025-11-25). The client reconnects after `retry` with the same cursor,
-   * and the resume that finds the store back delivers everything after it:
-   * nothing is read or delivered here, so nothing is lost or repeated, and a
-   * client that gives up after a few refused reconnections (the SDK's
-   * `maxRetries`) keeps listening. `undefined` (the caller answers 503) for
-   * a GET without Last-Event-ID (no cursor to give) and for clients older
-   * than 2025-11-25 (`version`: they would not read a priming event as one).
-   */
+  /** A GET resume while the store does not answer: see {@link pollResponse}. */
   poll(sessionId: string, version: string | null, request: Request): Response | undefined {
-    const lastEventId = request.headers.get('last-event-id')
-    if (lastEventId === null || lastEventId.length > MAX_POLLED_ID || version === null || version < PRIMING_SINCE) return undefined
-    return new Response(primingEvent(lastEventId, this.#ctx.settings.streamRetryMs), { status: 200, headers: { ...SSE_HEADERS, 'mcp-session-id': sessionId } })
+    return pollResponse(sessionId, version, request.headers.get('last-event-id'), this.#ctx.settings.streamRetryMs)
   }
 
   /** A GET: checks Last-Event-ID, takes a stream over from a dead connection, opens or resumes it. */
