@@ -7,9 +7,12 @@
  * - a notification sent before the session's first GET stream opened is skipped;
  * - on Redis, two standalone GET streams of one session both deliver every
  *   notification (the spec: a message goes out on one stream only);
- * - SIGTERM drops the streamed calls in flight instead of finishing them.
+ * - SIGTERM drops the streamed calls in flight instead of finishing them;
+ * - during a Redis outage a GET resume is refused (503), and a client that
+ *   gives up after a few refusals (the SDK as published) never listens again.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { startRedisServer } from '@mcp-sessions/tools/cluster/processes.js'
 import { callTool, openSession, openStream, streamTool, type SseEvent } from '@mcp-sessions/tools/faults/sse-session.js'
 import { startServerProcess } from '../helpers/process.js'
 import { startRedis } from '../helpers/redis.js'
@@ -17,10 +20,14 @@ import { startRedis } from '../helpers/redis.js'
 const NODE = 'tests/fixtures/cluster-node.ts'
 const isTick = (s: number) => (e: SseEvent) => e.data.includes('"t":"tick"') && e.data.includes(`"s":${s}`)
 
-async function startNodes(store: 'memory' | 'redis', count: number): Promise<string[]> {
+async function startNodeProcesses(store: 'memory' | 'redis', count: number) {
   const env: Record<string, string> = store === 'memory' ? { STORE: 'memory' } : { REDIS_URL: (await startRedis()).url }
   const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startServerProcess(NODE, { ...env, NODE_NAME: `node-${i}` })))
-  return nodes.map(n => `http://127.0.0.1:${n.port}/mcp`)
+  return nodes.map(n => ({ ...n, url: `http://127.0.0.1:${n.port}/mcp` }))
+}
+
+async function startNodes(store: 'memory' | 'redis', count: number): Promise<string[]> {
+  return (await startNodeProcesses(store, count)).map(n => n.url)
 }
 
 describe.each(['memory', 'redis'] as const)('streams on the %s store', { timeout: 30_000 }, store => {
@@ -84,5 +91,53 @@ describe('shutdown', { timeout: 30_000 }, () => {
     const result = call.events.some(e => e.data.includes('"result"') && e.data.includes('parts 1: 3'))
     expect({ parts, result }, 'the call in flight completes on the terminating node').toEqual({ parts: 3, result: true })
     expect(await exited - signalled, 'the node exits after its work is done').toBeLessThan(15_000)
+  })
+
+  it('finishes a streamed call whose stream was cut and resumed on another node when its node gets SIGTERM', async () => {
+    // A balancer's idle cut in the middle of a tool's work: the POST stream is gone, the call is not.
+    const [first, second] = await startNodeProcesses('redis', 2)
+    const session = await openSession(first!.url)
+    const call = await streamTool(session, first!.url, 'parts', { c: 'cut', k: 1, count: 3, gapsMs: [100, 1_500] })
+    const part2 = await call.next(e => e.data.includes('"p":2'), 5_000)
+    expect(part2?.id, 'part 2 arrives with an id before the cut').toBeTruthy()
+    call.close()
+    const resumed = await openStream(session, second!.url, part2!.id)
+    expect(resumed.status).toBe(200)
+    first!.child.kill('SIGTERM')
+    const result = await resumed.next(e => e.data.includes('"result"'), 10_000)
+    resumed.close()
+    expect(resumed.events.some(e => e.data.includes('"p":3')), 'part 3 reaches the resumed stream').toBe(true)
+    expect(result?.data, 'the result reaches the resumed stream').toContain('parts 1: 3')
+  })
+})
+
+describe('a Redis outage', { timeout: 30_000 }, () => {
+  it('answers a GET resume with a priming event at the client\'s own cursor and ends it, so the client polls until Redis is back', async () => {
+    const redis = await startRedisServer({ appendOnly: true })
+    onTestFinished(redis.stop)
+    // node-1 never sees the session before the outage: it cannot read the record, and answers the same.
+    const urls = await Promise.all(['node-0', 'node-1'].map(async name => `http://127.0.0.1:${(await startServerProcess(NODE, { REDIS_URL: redis.url, NODE_NAME: name })).port}/mcp`))
+    const session = await openSession(urls[0]!)
+    const fresh = await openStream(session, urls[0]!)
+    const primed = await fresh.next(() => true, 2_000)
+    fresh.close()
+    await redis.down('SIGTERM')
+    for (const url of urls) {
+      const during = await openStream(session, url, primed!.id)
+      expect(during.status, `a resume on ${url} while Redis is down`).toBe(200)
+      const first = await during.next(() => true, 2_000)
+      expect(first, 'its first event: the cursor the client sent, a reconnection delay, no message').toMatchObject({ id: primed!.id, data: '' })
+      expect(Number(first!.retry)).toBeGreaterThan(0)
+      expect(await during.untilEnded(3_000), 'the stream ends, so the client reconnects after the delay').toBe(true)
+    }
+    expect((await callTool(session, 'tick', { c: 'outage', s: 0 })).status, 'a call while Redis is down').toBe(503)
+    await redis.up()
+    // node-redis reconnects on its own backoff (at most 2 s): a bounded wait for the tick to be stored.
+    const deadline = Date.now() + 10_000
+    while ((await callTool(session, 'tick', { c: 'outage', s: 1 })).status !== 200 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 200))
+    const after = await openStream(session, urls[1]!, primed!.id)
+    const tick = await after.next(isTick(1), 5_000)
+    after.close()
+    expect(tick, 'the resume from the polled cursor delivers what was sent after the outage').toBeDefined()
   })
 })

@@ -1,10 +1,12 @@
 /**
- * The balancer in front of the interop cluster. Today: the per-request
- * round-robin front of packages/tools/src/cluster/front.ts (no stickiness).
- * The fault suite's real haproxy (tests/helpers/haproxy.ts, issue 13) replaces
- * it by changing the one `start` line below.
+ * The balancer in front of the interop cluster: the fault suite's real
+ * haproxy (packages/tools/src/cluster/haproxy.ts: per-request round-robin, no
+ * stickiness, `http-reuse always`, `timeout server` 3 s cutting idle
+ * streams, `option http-no-delay`, health checks). The per-request
+ * round-robin front of packages/tools/src/cluster/front.ts (no stickiness)
+ * can stand in for it by changing the one `start` line below.
  */
-import { startFront } from '@mcp-sessions/tools/cluster/front.js'
+import { startHaproxy } from '@mcp-sessions/tools/cluster/haproxy.js'
 
 export interface Balancer {
   kind: string
@@ -18,7 +20,8 @@ export interface Balancer {
  * const balancer = await startBalancer([portA, portB, portC], afterAll)
  */
 export async function startBalancer(ports: number[], register: (cleanup: () => Promise<void>) => void): Promise<Balancer> {
-  const front = await startFront(ports)
-  register(() => front.close())
-  return { kind: 'round-robin front', url: front.url }
+  const proxy = await startHaproxy(ports.map((port, i) => ({ name: `node-${i}`, port })), { keepLog: false })
+  register(() => proxy.stop())
+  for (let i = 0; i < ports.length; i++) await proxy.waitForServer(`node-${i}`, 'UP', 10_000)
+  return { kind: 'haproxy', url: proxy.url }
 }

@@ -59,4 +59,33 @@ describe('graceful shutdown', () => {
     // The stream was cut: no result reached the client.
     expect(outcome instanceof Error || !('result' in ((outcome as { json?: object }).json ?? {}))).toBe(true)
   })
+
+  it('waits for a call whose stream the client dropped: the tool finishes before shutdown resolves', async () => {
+    let finished: 'done' | 'aborted' | undefined
+    const { url, manager } = await startManager({
+      createServer: () => {
+        const server = new McpServer({ name: 'slow', version: '1.0.0' })
+        server.registerTool('slow', { inputSchema: { text: z.string() } }, async ({ text }, extra) => {
+          await new Promise(resolve => setTimeout(resolve, 400))
+          finished = extra.signal.aborted ? 'aborted' : 'done'
+          return { content: [{ type: 'text', text }] }
+        })
+        return server
+      }
+    })
+    const id = await initialize(url)
+    // A balancer's idle cut: the POST stream goes away, the call keeps running on this node.
+    const controller = new AbortController()
+    const response = await fetch(url, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { accept: ACCEPT, 'content-type': 'application/json', 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow', arguments: { text: 'cut' } } })
+    })
+    expect(response.status).toBe(200)
+    controller.abort()
+    await new Promise(resolve => setTimeout(resolve, 50))
+    await manager.shutdown({ graceMs: 5_000 })
+    expect(finished, 'the tool ran to its end before the session was released').toBe('done')
+  })
 })

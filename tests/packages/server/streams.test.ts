@@ -235,6 +235,27 @@ describe('stream resumption', () => {
     expect(made).toHaveLength(2)
   })
 
+  it('answers a call 503 + Retry-After when the event store fails to open its stream, not 400 as for a bad request', async () => {
+    let down = false
+    const { url, log } = await startManager({
+      eventStore: () => new class extends MemoryEventStore {
+        override async storeEvent(...args: Parameters<MemoryEventStore['storeEvent']>) {
+          if (down) throw new Error('store unreachable')
+          return super.storeEvent(...args)
+        }
+      }()
+    })
+    const id = await initialize(url)
+    down = true
+    const answer = await echo(url, id, 'while the store is down')
+    expect(answer.status).toBe(503)
+    expect(answer.headers.get('retry-after')).toBe('1')
+    expect(answer.json.error.data.code).toBe('MCPS_STORE_FAILED')
+    expect(log.errors.map(e => e.code)).toContain('MCPS_STORE_FAILED')
+    down = false
+    expect((await echo(url, id, 'back')).status).toBe(200)
+  })
+
   it('delivers a notification sent before the first GET stream opened, once, when it opens', async () => {
     const { url, servers } = await startManager()
     const id = await initialize(url)

@@ -49,9 +49,10 @@ export class Dispatcher {
     })
     this.#registry = new SessionRegistry(ctx, this.#heartbeat, async session => {
       this.#routing.release(session.id)
+      this.#streams.release(session)
       await this.#factory.dispose(session)
     })
-    this.#loader = new SessionLoader(ctx, this.#registry, this.#factory, session => this.#routing.wire(session))
+    this.#loader = new SessionLoader(ctx, this.#registry, this.#factory, session => this.#wire(session))
     this.#streams = new SessionStreams(ctx, this.#registry)
   }
 
@@ -135,10 +136,11 @@ export class Dispatcher {
       await this.#factory.dispose(session)
       return errorResponse('MCPS_STORE_FAILED')
     }
-    this.#routing.wire(session)
+    this.#wire(session)
     const refused = this.#registry.add(session, 'new')
     if (refused) {
       // Every candidate became busy while this one was built: nothing of it stays.
+      this.#streams.release(session)
       await this.#factory.dispose(session)
       await store.delete(id).catch(error => report('MCPS_STORE_FAILED', `Failed to delete session "${id}" from the store`, error))
       return errorResponse(refused)
@@ -173,6 +175,12 @@ export class Dispatcher {
     return undefined
   }
 
+  /** What a built session gets before it serves: answer routing and the count of its calls. */
+  #wire(session: LiveSession): void {
+    this.#routing.wire(session)
+    this.#streams.watch(session)
+  }
+
   #body(incoming: Incoming, limit: number): Promise<BodyOutcome> | BodyOutcome {
     if ('parsed' in incoming.body) return parsedBody(incoming.body.parsed)
     return readBody(incoming.body.chunks(), limit, this.#ctx.settings.bodyTimeoutMs)
@@ -184,15 +192,31 @@ export class Dispatcher {
     return this.#refuse({ refuse: outcome.code, detail: outcome.detail })
   }
 
-  /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else 503 + Retry-After. */
+  /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else see {@link #storeDown}. */
   async #load(id: string, caller: Caller): Promise<LiveSession | Response | undefined> {
     try {
       return await this.#loader.load(id, caller)
     } catch (error) {
       if (error instanceof BuildFailed) return this.#buildFailed(error)
       this.#ctx.report('MCPS_STORE_FAILED', `Failed to load session "${id}" from the store`, error)
-      return errorResponse('MCPS_STORE_FAILED')
+      return this.#storeDown(id, caller)
     }
+  }
+
+  /**
+   * The store did not answer: 503 + Retry-After, except a GET resume, which is
+   * answered as a poll ({@link SessionStreams.poll}) so its client keeps
+   * listening. On a node that does not hold the session the record cannot be
+   * read, so the poll is answered without knowing whether the session exists
+   * or is the caller's: safe, because it carries only what the client sent
+   * (its session id and cursor), and the resume after the outage is checked
+   * in full (an unknown or foreign session gets its 404 then).
+   */
+  #storeDown(id: string, caller: Caller): Response {
+    const { request } = caller
+    if (request.method !== 'GET') return errorResponse('MCPS_STORE_FAILED')
+    const version = this.#registry.get(id)?.state.protocolVersion ?? request.headers.get('mcp-protocol-version')
+    return this.#streams.poll(id, version, request) ?? errorResponse('MCPS_STORE_FAILED')
   }
 
   #buildFailed(error: unknown): Response {

@@ -19,6 +19,12 @@ export interface LiveSession {
   events: SessionEventStore
   /** With a relay: hands a client's answer (original id restored) to the session's server. */
   deliver: ((message: JSONRPCMessage) => void) | undefined
+  /**
+   * Event-store writes of the SDK transport that failed, and the last error:
+   * the SDK answers a stream it could not open (its priming event not
+   * stored) 400 "Parse error", which this tells apart from a bad request.
+   */
+  storeFailures: { count: number; last?: unknown }
   /** Open streams whose event-store stream id is known. */
   streams: Map<string, TrackedStream>
   /** Requests in flight plus open streams; only a session at 0 can go idle. */

@@ -1,7 +1,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { MemoryEventStore } from '../memory-event-store.js'
 import type { SessionEventStore } from '../session-event-store.js'
 import type { SessionRecord, SessionState } from '../session-store.js'
@@ -95,9 +95,10 @@ export class SessionFactory {
       await server.close().catch(() => {})
       throw new BuildFailed('MCPS_STORE_FAILED', `Failed to create the event store of session "${id}"`, error)
     }
-    const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: events })
+    const storeFailures: LiveSession['storeFailures'] = { count: 0 }
+    const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: observed(events, storeFailures) })
     const session: LiveSession = {
-      id, principal, owner: caller.owner, state, createdAt, transport, server, events, streams: new Map(), deliver: undefined,
+      id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false
     }
     // Set before connect(): the SDK chains its own handler after ours.
@@ -121,5 +122,22 @@ export class SessionFactory {
       pool: eventPool,
       clock
     })
+  }
+}
+
+/** The event store as the SDK transport sees it: every failed write is counted in `failures`. */
+function observed(events: SessionEventStore, failures: LiveSession['storeFailures']): EventStore {
+  return {
+    storeEvent: async (streamId, message) => {
+      try {
+        return await events.storeEvent(streamId, message)
+      } catch (error) {
+        failures.count++
+        failures.last = error
+        throw error
+      }
+    },
+    replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),
+    ...(events.getStreamIdForEventId ? { getStreamIdForEventId: (eventId: string) => events.getStreamIdForEventId!(eventId) } : {})
   }
 }

@@ -33,6 +33,8 @@ export interface HaproxyBackend {
 export interface HaproxyOptions {
   /** Idle time after which haproxy cuts a response that sends nothing (an SSE stream). Default 3_000. */
   timeoutServerMs?: number
+  /** `timeout client`. Default 60_000. */
+  timeoutClientMs?: number
   /** `option http-no-delay`: forward each SSE event at once instead of holding it ~200 ms. Default true. */
   noDelay?: boolean
   /** Health check interval per server. Default 500. */
@@ -84,14 +86,13 @@ export interface Haproxy {
 }
 
 /**
- * The generated configuration; exported so the README and tests show exactly what runs.
+ * The generated configuration: a `global` section for the harness (log to
+ * stdout, the runtime API socket), then {@link haproxyProxySections}.
  *
  * @example
  * writeFileSync('haproxy.cfg', haproxyConfig(8080, [{ name: 'node-0', port: 4001 }], '/tmp/admin.sock', { noDelay: true }))
  */
 export function haproxyConfig(port: number, backends: HaproxyBackend[], socket: string, options: HaproxyOptions = {}): string {
-  const timeoutServer = options.timeoutServerMs ?? 3_000
-  const inter = options.checkIntervalMs ?? 500
   return [
     'global',
     '  log stdout format raw local0 info',
@@ -99,15 +100,32 @@ export function haproxyConfig(port: number, backends: HaproxyBackend[], socket: 
     '  stats timeout 5s',
     '  nbthread 1',
     '  maxconn 4000',
+    ...haproxyProxySections(port, backends, options),
+    ''
+  ].join('\n')
+}
+
+/**
+ * The `defaults`, `frontend` and `backend` sections, one line each: what the
+ * README's deployment section shows (tests/faults/deployment-docs.test.ts
+ * checks it is this text).
+ *
+ * @example
+ * console.log(haproxyProxySections(8080, [{ name: 'node-0', port: 3001 }], { timeoutServerMs: 30_000 }).join('\n'))
+ */
+export function haproxyProxySections(port: number, backends: HaproxyBackend[], options: HaproxyOptions = {}): string[] {
+  const timeoutServer = options.timeoutServerMs ?? 3_000
+  const inter = options.checkIntervalMs ?? 500
+  return [
     'defaults',
     '  mode http',
     '  log global',
     '  timeout connect 1s',
-    '  timeout client 60s',
-    `  timeout server ${timeoutServer}ms`,
+    `  timeout client ${formatMs(options.timeoutClientMs ?? 60_000)}`,
+    `  timeout server ${formatMs(timeoutServer)}`,
     '  timeout http-request 10s',
     '  timeout queue 2s',
-    `  timeout check ${Math.max(200, Math.floor(inter * 0.8))}ms`,
+    `  timeout check ${formatMs(Math.max(200, Math.floor(inter * 0.8)))}`,
     '  retries 3',
     '  option redispatch 1',
     '  http-reuse always',
@@ -123,11 +141,13 @@ export function haproxyConfig(port: number, backends: HaproxyBackend[], socket: 
     '  balance roundrobin',
     '  option httpchk',
     '  http-check send meth GET uri /stats',
-    `  default-server check inter ${inter}ms fall 2 rise 2`,
-    ...backends.map(b => `  server ${b.name} 127.0.0.1:${b.port}`),
-    ''
-  ].join('\n')
+    `  default-server check inter ${formatMs(inter)} fall 2 rise 2`,
+    ...backends.map(b => `  server ${b.name} 127.0.0.1:${b.port}`)
+  ]
 }
+
+/** haproxy time: whole seconds as `30s`, anything else in ms. */
+const formatMs = (ms: number) => ms % 1_000 === 0 ? `${ms / 1_000}s` : `${ms}ms`
 
 /**
  * Starts haproxy in the foreground (`-db`, so its PID is the proxy itself) on

@@ -2,6 +2,7 @@
  * A real nginx (the Debian package) in front of cluster nodes, configured as
  * the deployment docs say: `proxy_buffering off` (SSE events pass at once),
  * HTTP/1.1 upstream keep-alive (`keepalive` + an empty `Connection` header),
+ * the client's Host passed on (the manager checks it against `allowedHosts`),
  * round-robin with no stickiness, and `proxy_read_timeout` as the idle cut.
  * A request the node never received (connection refused) goes to the next
  * node; a request it did receive is never sent again (nginx does not retry a
@@ -28,7 +29,8 @@ export interface NginxOptions {
 }
 
 /**
- * The generated configuration; exported so tests and docs show exactly what runs.
+ * The generated configuration: one foreground process writing only to `dir`
+ * (the harness), and inside `http` the {@link nginxProxyBlock}.
  *
  * @example
  * writeFileSync('nginx.conf', nginxConfig('/tmp/nginx', 8080, [{ name: 'node-0', port: 4001 }]))
@@ -45,25 +47,42 @@ export function nginxConfig(dir: string, port: number, backends: HaproxyBackend[
     'http {',
     '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(name => `  ${temp(name)}`),
-    '  upstream nodes {',
-    ...backends.map(b => `    server 127.0.0.1:${b.port};`),
-    '    keepalive 32;',
-    '  }',
-    '  server {',
-    `    listen 127.0.0.1:${port};`,
-    '    location / {',
-    '      proxy_pass http://nodes;',
-    '      proxy_http_version 1.1;',
-    '      proxy_set_header Connection "";',
-    `      proxy_buffering ${options.buffering ? 'on' : 'off'};`,
-    '      proxy_cache off;',
-    `      proxy_read_timeout ${options.readTimeoutMs ?? 60_000}ms;`,
-    '      proxy_next_upstream error timeout;',
-    '    }',
-    '  }',
+    ...nginxProxyBlock(port, backends, options).map(line => `  ${line}`),
     '}',
     ''
   ].join('\n')
+}
+
+/**
+ * The `upstream` and `server` blocks, one line each: what the README's
+ * deployment section shows (tests/faults/deployment-docs.test.ts checks it is
+ * this text).
+ *
+ * @example
+ * console.log(nginxProxyBlock(8080, [{ name: 'node-0', port: 3001 }]).join('\n'))
+ */
+export function nginxProxyBlock(port: number, backends: HaproxyBackend[], options: NginxOptions = {}): string[] {
+  const readTimeout = options.readTimeoutMs ?? 60_000
+  return [
+    'upstream nodes {',
+    ...backends.map(b => `  server 127.0.0.1:${b.port};`),
+    '  keepalive 32;',
+    '}',
+    'server {',
+    `  listen 127.0.0.1:${port};`,
+    '  location / {',
+    '    proxy_pass http://nodes;',
+    '    proxy_http_version 1.1;',
+    '    proxy_set_header Connection "";',
+    // nginx sends the upstream's name ("nodes") as Host by default: the manager's DNS rebinding check refuses it.
+    '    proxy_set_header Host $host;',
+    `    proxy_buffering ${options.buffering ? 'on' : 'off'};`,
+    '    proxy_cache off;',
+    `    proxy_read_timeout ${readTimeout % 1_000 === 0 ? `${readTimeout / 1_000}s` : `${readTimeout}ms`};`,
+    '    proxy_next_upstream error timeout;',
+    '  }',
+    '}'
+  ]
 }
 
 /**

@@ -15,6 +15,8 @@
  * MAX_LOCAL_SESSIONS, IDLE_TIMEOUT_MS, STREAM_KEEP_ALIVE_MS (the manager's SSE
  * comment interval), HTTP_KEEP_ALIVE_MS (idle keep-alive of node:http; behind
  * a balancer that reuses connections it must outlast the balancer's pool),
+ * MAX_SESSIONS_PER_PRINCIPAL (the quota; behind a proxy every caller without a
+ * principal has the proxy's address, so they all share it), SHUTDOWN_GRACE_MS,
  * EMIT_LOG, SERVER_MODULE.
  */
 import { createServer } from 'node:http'
@@ -46,6 +48,7 @@ const manager = createSessionManager({
   maxLocalSessions: process.env.MAX_LOCAL_SESSIONS ? Number(process.env.MAX_LOCAL_SESSIONS) : undefined,
   idleTimeoutMs: process.env.IDLE_TIMEOUT_MS ? Number(process.env.IDLE_TIMEOUT_MS) : undefined,
   streamKeepAliveMs: process.env.STREAM_KEEP_ALIVE_MS ? Number(process.env.STREAM_KEEP_ALIVE_MS) : undefined,
+  maxSessionsPerPrincipal: process.env.MAX_SESSIONS_PER_PRINCIPAL ? Number(process.env.MAX_SESSIONS_PER_PRINCIPAL) : undefined,
   createServer: ({ hydrated }) => {
     stats.servers++
     if (hydrated) stats.hydrated++

@@ -9,6 +9,8 @@ export const PROTOCOL = '2025-11-25'
 export interface SseEvent {
   id: string | undefined
   data: string
+  /** The `retry` field (reconnection delay in ms), when the event had one. */
+  retry?: string
   at: number
 }
 
@@ -117,7 +119,7 @@ export function readSse(response: Response, controller: AbortController) {
           buffer = buffer.slice(end + 2)
           if (lines.every(l => l.startsWith(':'))) continue
           const field = (name: string) => lines.filter(l => l.startsWith(`${name}:`)).map(l => l.slice(name.length + 1).replace(/^ /, ''))
-          events.push({ id: field('id')[0], data: field('data').join('\n'), at: performance.now() })
+          events.push({ id: field('id')[0], data: field('data').join('\n'), retry: field('retry')[0], at: performance.now() })
           wake()
         }
       }

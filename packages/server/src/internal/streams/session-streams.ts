@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { GET_STREAM_ID } from '../../session-event-store.js'
+import { CallsInFlight } from '../calls-in-flight.js'
 import type { ManagerContext } from '../context.js'
 import type { LiveSession } from '../live-session.js'
 import type { SessionRegistry } from '../registry.js'
 import { errorResponse, isEventStream } from '../wire.js'
 import { followedStream } from './followed-stream.js'
-import { PRIMING_SINCE, primingEvent } from './sse.js'
+import { pollResponse, PRIMING_SINCE, primingEvent } from './sse.js'
 import { trackStream, type StreamEnd } from './tracked-stream.js'
 
 /** A GET: the stream it opens (`_GET_stream`) or resumes (from `lastEventId`). */
@@ -34,6 +35,8 @@ export class SessionStreams {
   readonly #open = new Set<{ kind: 'get' | 'post'; detach(): Promise<void> }>()
   /** Requests handed to a transport and not answered yet. */
   #inFlight = 0
+  /** Calls the servers are working on, whether or not their stream is still open. */
+  readonly #calls = new CallsInFlight(() => this.#settle())
   #drained: (() => void) | undefined
 
   constructor(ctx: ManagerContext, registry: SessionRegistry) {
@@ -41,11 +44,22 @@ export class SessionStreams {
     this.#registry = registry
   }
 
+  /** Counts the session's calls from its transport's messages; call after `connect()`. */
+  watch(session: LiveSession): void {
+    this.#calls.watch(session)
+  }
+
+  /** The session left this node. */
+  release(session: LiveSession): void {
+    this.#calls.release(session)
+  }
+
   /** Hands a POST (or a GET served by the SDK) to the session's transport, counted as busy while it runs. */
   async forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, get?: GetTarget): Promise<Response> {
     if (get && session.events.follow) return this.#follow(session, request, get)
     this.#registry.begin(session)
     this.#inFlight++
+    const failures = session.storeFailures.count
     let response: Response
     try {
       response = await session.transport.handleRequest(get ? request : this.#asNegotiated(session, request), { authInfo, parsedBody: body })
@@ -53,6 +67,12 @@ export class SessionStreams {
       this.#inFlight--
       this.#registry.finish(session)
       this.#settle()
+    }
+    if (response.status === 400 && session.storeFailures.count > failures) {
+      // Not the client's fault: the SDK could not store the stream's priming event (bodies were checked before).
+      void response.body?.cancel()
+      this.#ctx.report('MCPS_STORE_FAILED', `Failed to open a stream for session "${session.id}"`, session.storeFailures.last)
+      return errorResponse('MCPS_STORE_FAILED')
     }
     if (!isEventStream(response)) return response
     if (get?.resumed && get.lastEventId) this.#ctx.hook('onStreamReattached', session.id, { streamId: get.streamId, lastEventId: get.lastEventId })
@@ -68,11 +88,13 @@ export class SessionStreams {
   /**
    * A graceful shutdown: ends every GET stream now (its client resumes on
    * another node), lets requests in flight and their streams finish until
-   * `deadline` (a time on the manager's clock), then ends what is left.
+   * `deadline` (a time on the manager's clock), then ends what is left. A
+   * call whose stream is gone (cut by a balancer, resumed on another node)
+   * is waited for too: what it still sends goes to the event store.
    */
   async drain(deadline: number): Promise<void> {
     await Promise.all([...this.#open].filter(s => s.kind === 'get').map(s => s.detach()))
-    const busy = () => this.#inFlight > 0 || [...this.#open].some(s => s.kind === 'post')
+    const busy = () => this.#inFlight > 0 || this.#calls.count > 0 || [...this.#open].some(s => s.kind === 'post')
     if (busy()) {
       await new Promise<void>(resolve => {
         const timer = this.#ctx.clock.setTimeout(() => resolve(), Math.max(0, deadline - this.#ctx.clock.now()))
@@ -104,6 +126,11 @@ export class SessionStreams {
     return new Request(request.url, { method: request.method, headers })
   }
 
+  /** A GET resume while the store does not answer: see {@link pollResponse}. */
+  poll(sessionId: string, version: string | null, request: Request): Response | undefined {
+    return pollResponse(sessionId, version, request.headers.get('last-event-id'), this.#ctx.settings.streamRetryMs)
+  }
+
   /** A GET: checks Last-Event-ID, takes a stream over from a dead connection, opens or resumes it. */
   async open(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
     const lastEventId = request.headers.get('last-event-id')
@@ -113,7 +140,7 @@ export class SessionStreams {
         problem = await session.events.check(lastEventId)
       } catch (error) {
         this.#ctx.report('MCPS_STORE_FAILED', `Failed to check Last-Event-ID for session "${session.id}"`, error)
-        return errorResponse('MCPS_STORE_FAILED')
+        return this.poll(session.id, session.state.protocolVersion, request) ?? errorResponse('MCPS_STORE_FAILED')
       }
       if (problem) return errorResponse(problem === 'foreign' ? 'MCPS_EVENT_ID_INVALID' : 'MCPS_EVENT_ID_EXPIRED')
     }
@@ -174,7 +201,7 @@ export class SessionStreams {
     // @note One GET stream per session across nodes: the newest announces itself on the stream, and a
     // follower on any node that reads another's announcement ends its own (spec: a message goes to one stream).
     const token = streamId === GET_STREAM_ID ? randomBytes(9).toString('base64url') : undefined
-    if (token && !(await this.#announce(session, token))) return errorResponse('MCPS_STORE_FAILED')
+    if (token && !(await this.#announce(session, token))) return this.poll(session.id, session.state.protocolVersion, request) ?? errorResponse('MCPS_STORE_FAILED')
     let announced = false
     this.#registry.begin(session)
     const followed = followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
