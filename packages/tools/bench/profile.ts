@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path'
 import { startRedisServer } from '../src/cluster/processes.js'
 import { formatProfile, summarizeProfile, type CpuProfile } from './lib/cpu-profile.js'
 import { mcpHttp } from './lib/mcp-http.js'
-import { buildPackages, loadAverage, startBenchServer, syscalls, type Variant } from './lib/processes.js'
+import { buildPackages, cpuMs, loadAverage, startBenchServer, syscalls, type Variant } from './lib/processes.js'
 import { runWrk, writeIds, type Call } from './lib/wrk.js'
 
 const arg = (name: string, fallback: string) => {
@@ -47,16 +47,16 @@ async function profileAt(sessions: number, dir: string, redisUrl: string): Promi
     const load = (seconds: number) => runWrk({ port: server.port, idsFile, seconds, connections: CONNECTIONS, call: CALL, check: VARIANT !== 'ceiling' })
     await load(WARMUP)
     const from = await server.ask<number>({ type: 'mark' })
-    const before = syscalls(server.pid)
+    const before = { ...syscalls(server.pid), cpuMs: cpuMs(server.pid) }
     const result = await load(SECONDS)
-    const after = syscalls(server.pid)
+    const after = { ...syscalls(server.pid), cpuMs: cpuMs(server.pid) }
     const to = await server.ask<number>({ type: 'mark' })
     await server.exit()
     const file = readdirSync(profileDir).find(name => name.endsWith('.cpuprofile'))
     if (!file) throw new Error(`[mcp-sessions] Failed to profile ${VARIANT}: no .cpuprofile in ${profileDir}`)
     const summary = summarizeProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile, { from, to })
     console.log(`\n### ${VARIANT}, ${sessions.toLocaleString('en-US')} live sessions: ${Math.round(result.rps).toLocaleString('en-US')} req/s under the profiler, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors + result.bad}, ${((after.writes - before.writes) / result.requests).toFixed(2)} write and ${((after.reads - before.reads) / result.requests).toFixed(2)} read syscalls per request (load average ${loadAverage()})\n`)
-    console.log(formatProfile(summary, TOP))
+    console.log(formatProfile(summary, TOP, ((after.cpuMs - before.cpuMs) * 1000) / result.requests))
     if (KEEP) console.log(`\nprofile: ${join(profileDir, file)}`)
   } finally {
     await server.stop()

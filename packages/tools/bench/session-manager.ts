@@ -4,7 +4,7 @@
  *   npm run matrix -- install 1.32.2     # once: the unpatched SDK in .matrix/1.32.2/plain
  *   npx tsx packages/tools/bench/session-manager.ts [--sessions 10,1000,10000] [--slices 3] [--seconds 5]
  *     [--warmup 3] [--connections 10] [--call echo|stream] [--variants ceiling,map,map-events,manager,redis]
- *     [--candidate path/to/server/dist/index.js] [--redis-cost yes|no]
+ *     [--candidate path/to/server/dist/index.js[,another]] [--redis-cost yes|no]
  *
  * One server process per variant (lib/bench-server.ts), all alive at once, each holding the same
  * number of live sessions. The load generator is wrk (one thread, `--connections` keep-alive
@@ -12,8 +12,8 @@
  * the two cores far less than a Node loader would; the ceiling row shows how far above the others
  * it can go. Each phase (a session count) runs a warm-up, then `--slices` rounds in which every
  * variant gets one slice of `--seconds`, in an order that rotates per round, so drift on a shared
- * machine hits all variants alike. CPU per request is the server's CPU time (/proc) over the
- * requests served; for Redis, redis-server's own CPU is shown beside it. `--candidate` adds the
+ * machine hits all variants alike; figures are medians of the slices. CPU per request is the
+ * server's CPU time (/proc) over the requests served; for Redis, redis-server's own CPU is shown beside it. `--candidate` adds the
  * manager from another build (a change to compare in the same run).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -37,20 +37,21 @@ const SECONDS = Number(arg('seconds', '5'))
 const WARMUP = Number(arg('warmup', '3'))
 const CONNECTIONS = Number(arg('connections', '10'))
 const CALL = arg('call', 'echo') as Call
-const CANDIDATE = arg('candidate', '')
-const variants = arg('variants', `ceiling,map,map-events,manager${CANDIDATE ? ',candidate' : ''},redis`).split(',') as Variant[]
+const CANDIDATES = arg('candidate', '').split(',').filter(Boolean).map(path => resolve(path))
+const variants = arg('variants', `ceiling,map,map-events,manager${CANDIDATES.length ? ',candidate' : ''},redis`).split(',') as Variant[]
 
 const LABELS: Record<Variant, string> = {
   ceiling: 'raw node:http, tiny JSON body (the ceiling)',
   map: `SDK map pattern, parsedBody, unpatched ${SDK_VERSION}`,
   'map-events': 'same + the SDK example\'s InMemoryEventStore',
   manager: '@mcp-sessions/server quick start, patched, in memory',
-  candidate: `candidate manager (${CANDIDATE})`,
+  candidate: 'candidate manager',
   redis: '@mcp-sessions/server on Redis, 1 node'
 }
 
 interface Target {
   variant: Variant
+  label: string
   server: BenchServer
   client: McpHttp
   sessions: string[]
@@ -65,12 +66,12 @@ async function slice(t: Target, seconds: number, redisPid: number | undefined): 
   const r = await runWrk({ port: t.server.port, idsFile: t.idsFile, seconds, connections: CONNECTIONS, call: CALL, check: t.variant !== 'ceiling' })
   const used = pids.map((pid, i) => cpuMs(pid) - before[i]!)
   if (r.errors > 0 || r.bad > 0) {
-    throw new Error(`[mcp-sessions] Failed to benchmark ${t.variant}: ${r.errors} errors and ${r.bad} answers without a result out of ${r.requests}. Check the server's output above.`)
+    throw new Error(`[mcp-sessions] Failed to benchmark ${t.label}: ${r.errors} errors and ${r.bad} answers without a result out of ${r.requests}. Check the server's output above.`)
   }
   return { ...r, cpuMs: used[0]!, redisCpuMs: used[1] }
 }
 
-async function phase(targets: Target[], sessions: number, redisPid: number | undefined): Promise<Map<Variant, Summary>> {
+async function phase(targets: Target[], sessions: number, redisPid: number | undefined): Promise<Map<Target, Summary>> {
   for (const t of targets) {
     if (t.variant === 'ceiling') continue
     t.sessions.push(...await t.client.openSessions(sessions - t.sessions.length))
@@ -79,32 +80,36 @@ async function phase(targets: Target[], sessions: number, redisPid: number | und
     t.heap.push({ sessions, ...await t.server.ask<{ heapUsed: number; rss: number }>({ type: 'heap' }) })
   }
   for (const t of targets) await slice(t, WARMUP, redisPid)
-  const slices = new Map<Variant, Slice[]>(targets.map(t => [t.variant, []]))
+  const slices = new Map<Target, Slice[]>(targets.map(t => [t, []]))
   for (let round = 0; round < SLICES; round++) {
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
-    for (const t of order) slices.get(t.variant)!.push(await slice(t, SECONDS, redisPid))
+    for (const t of order) slices.get(t)!.push(await slice(t, SECONDS, redisPid))
   }
-  return new Map([...slices].map(([variant, s]) => [variant, summarize(s)]))
+  return new Map([...slices].map(([t, s]) => [t, summarize(s)]))
 }
 
-function printPhase(sessions: number, results: Map<Variant, Summary>): void {
-  const map = results.get('map')
+/** The figures of the first target of `variant`. */
+const of = (results: Map<Target, Summary>, variant: Variant) => [...results].find(([t]) => t.variant === variant)?.[1]
+
+function printPhase(sessions: number, results: Map<Target, Summary>): void {
+  const map = of(results, 'map')
+  const manager = of(results, 'manager')
   const ratio = (x: number, base: number | undefined) => base ? `${(x / base).toFixed(2)}x` : '-'
   console.log(`\n### ${sessions.toLocaleString('en-US')} live sessions (load average ${loadAverage()})\n`)
-  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | vs map | redis-server CPU µs/req |')
-  console.log('|---|---|---|---|---|---|---|---|')
-  for (const [variant, s] of results) {
-    console.log(`| ${LABELS[variant]} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
+  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | vs map | vs manager | redis-server CPU µs/req |')
+  console.log('|---|---|---|---|---|---|---|---|---|')
+  for (const [t, s] of results) {
+    console.log(`| ${t.label} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${ratio(s.cpuUs, manager?.cpuUs)} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
   }
 }
 
-function printSummary(all: Array<{ sessions: number; results: Map<Variant, Summary> }>, targets: Target[]): void {
+function printSummary(all: Array<{ sessions: number; results: Map<Target, Summary> }>, targets: Target[]): void {
   console.log('\n### Ratios (same run)\n')
   console.log('| live sessions | manager / map req/s | manager / map CPU per req | p99 manager / map | Redis / memory node CPU per req | same, + redis-server CPU | ceiling / map req/s |')
   console.log('|---|---|---|---|---|---|---|')
   const r = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : '-')
   for (const { sessions, results } of all) {
-    const [map, manager, redis, ceiling] = (['map', 'manager', 'redis', 'ceiling'] as const).map(v => results.get(v))
+    const [map, manager, redis, ceiling] = (['map', 'manager', 'redis', 'ceiling'] as const).map(v => of(results, v))
     const withRedis = redis?.redisCpuUs === undefined ? undefined : redis.cpuUs + redis.redisCpuUs
     console.log(`| ${sessions.toLocaleString('en-US')} | ${r(manager?.rps, map?.rps)} | ${r(manager?.cpuUs, map?.cpuUs)} | ${r(manager?.p99Ms, map?.p99Ms)} | ${r(redis?.cpuUs, manager?.cpuUs)} | ${r(withRedis, manager?.cpuUs)} | ${r(ceiling?.rps, map?.rps)} |`)
   }
@@ -115,7 +120,7 @@ function printSummary(all: Array<{ sessions: number; results: Map<Variant, Summa
     const first = t.heap[0]!
     const last = t.heap.at(-1)!
     const per = (bytes: number) => `${(bytes / (last.sessions - first.sessions) / 1024).toFixed(1)} KB`
-    console.log(`| ${LABELS[t.variant]} | ${per(last.heapUsed - first.heapUsed)} | ${per(last.rss - first.rss)} |`)
+    console.log(`| ${t.label} | ${per(last.heapUsed - first.heapUsed)} | ${per(last.rss - first.rss)} |`)
   }
 }
 
@@ -126,15 +131,17 @@ async function main(): Promise<void> {
   const redis = variants.includes('redis') ? await startRedisServer() : undefined
   const targets: Target[] = []
   try {
-    for (const variant of variants) {
-      const env = { REDIS_URL: redis?.url ?? '', MCPS_BENCH_MANAGER: CANDIDATE && resolve(CANDIDATE) }
-      const server = await startBenchServer(variant, { env })
-      targets.push({ variant, server, client: mcpHttp(server.port), sessions: [], idsFile: join(dir, `${variant}.ids`), heap: [] })
+    const runs = variants.flatMap((variant): Array<{ variant: Variant; label: string; manager: string }> => variant === 'candidate'
+      ? CANDIDATES.map(path => ({ variant, label: `candidate ${path}`, manager: path }))
+      : [{ variant, label: LABELS[variant], manager: '' }])
+    for (const [i, run] of runs.entries()) {
+      const server = await startBenchServer(run.variant, { env: { REDIS_URL: redis?.url ?? '', MCPS_BENCH_MANAGER: run.manager } })
+      targets.push({ ...run, server, client: mcpHttp(server.port), sessions: [], idsFile: join(dir, `${i}.ids`), heap: [] })
       writeIds(targets.at(-1)!.idsFile, [])
     }
     console.log(`## Session manager benchmark: SDK ${SDK_VERSION}, node ${process.version}, wrk -t1 -c${CONNECTIONS}, tools/call ${CALL === 'echo' ? 'echo' : 'slow (3 related messages + result)'}, SSE answers`)
-    console.log(`${SLICES} rotating slices of ${SECONDS} s per variant and phase after a ${WARMUP} s warm-up; medians of the slices, CPU per request over all slices. Load average at start: ${loadAverage()}`)
-    const all: Array<{ sessions: number; results: Map<Variant, Summary> }> = []
+    console.log(`${SLICES} rotating slices of ${SECONDS} s per variant and phase after a ${WARMUP} s warm-up; medians of the slices. Load average at start: ${loadAverage()}`)
+    const all: Array<{ sessions: number; results: Map<Target, Summary> }> = []
     for (const sessions of counts) {
       const results = await phase(targets, sessions, redis?.child.pid)
       printPhase(sessions, results)

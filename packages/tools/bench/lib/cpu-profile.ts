@@ -116,20 +116,22 @@ export function summarizeProfile(profile: CpuProfile, window: { from: number; to
 }
 
 /**
- * Markdown tables of the top `top` entries, as percentages of the busy (non-idle) samples.
+ * Markdown tables of the top `top` entries, as percentages of the busy (non-idle) samples and,
+ * given the process's CPU time per request in the window, as µs per request.
  *
  * @example
- * console.log(formatProfile(summary, 25))
+ * console.log(formatProfile(summary, 25, 190))
  */
-export function formatProfile(summary: ProfileSummary, top: number, focus = 'packages/'): string {
+export function formatProfile(summary: ProfileSummary, top: number, cpuUsPerRequest: number, focus = 'packages/'): string {
   const busy = summary.total - summary.idle
-  const pct = (n: number) => `${((100 * n) / busy).toFixed(1)}%`
+  const cells = (n: number) => `${((100 * n) / busy).toFixed(1)}% | ${((n / busy) * cpuUsPerRequest).toFixed(1)}`
   const table = (title: string, entries: Entry[], byModule = false) => [
-    `\n#### ${title}\n`, byModule ? '| % of busy | module |\n|---|---|' : '| % of busy | function | where |\n|---|---|---|',
-    ...entries.slice(0, top).map(e => byModule ? `| ${pct(e.samples)} | ${e.name} |` : `| ${pct(e.samples)} | ${e.name} | ${e.where} |`)
+    `\n#### ${title}\n`,
+    byModule ? '| % of busy | µs/req | module |\n|---|---|---|' : '| % of busy | µs/req | function | where |\n|---|---|---|---|',
+    ...entries.slice(0, top).map(e => byModule ? `| ${cells(e.samples)} | ${e.name} |` : `| ${cells(e.samples)} | ${e.name} | ${e.where} |`)
   ].join('\n')
   return [
-    `${summary.total} samples in the window, ${summary.idle} idle; busy ${busy} (100%), of which garbage collector ${pct(summary.gc)}`,
+    `${summary.total} samples in the window, ${summary.idle} idle; busy ${busy} = 100% = ${cpuUsPerRequest.toFixed(0)} µs of process CPU per request; garbage collector ${cells(summary.gc).replace(' | ', ', ')} µs/req`,
     table('Self time by module', summary.modules, true),
     table('Self time by function', summary.self),
     table('Inclusive time by function', summary.inclusive),

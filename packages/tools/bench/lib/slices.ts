@@ -11,7 +11,7 @@ export interface Summary {
   rps: number
   p50Ms: number
   p99Ms: number
-  /** Server CPU per request, over all slices. */
+  /** Server CPU per request (median of the slices). */
   cpuUs: number
   redisCpuUs?: number
   requests: number
@@ -21,21 +21,20 @@ export interface Summary {
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
 
 /**
- * Medians of the slices' req/s and latency percentiles; CPU per request from the summed CPU and requests.
+ * Medians over the slices: req/s, latency percentiles and CPU per request (a slice the
+ * machine's other work hit hard moves a median less than a sum).
  *
  * @example
  * const { rps, cpuUs } = summarize(slices)
  */
 export function summarize(slices: Slice[]): Summary {
-  const requests = slices.reduce((n, s) => n + s.requests, 0)
-  const cpu = slices.reduce((n, s) => n + s.cpuMs, 0)
-  const redisCpu = slices.some(s => s.redisCpuMs !== undefined) ? slices.reduce((n, s) => n + (s.redisCpuMs ?? 0), 0) : undefined
+  const perRequest = (ms: number, s: Slice) => (ms * 1000) / s.requests
   return {
     rps: median(slices.map(s => s.rps)),
     p50Ms: median(slices.map(s => s.p50Ms)),
     p99Ms: median(slices.map(s => s.p99Ms)),
-    cpuUs: (cpu * 1000) / requests,
-    redisCpuUs: redisCpu === undefined ? undefined : (redisCpu * 1000) / requests,
-    requests
+    cpuUs: median(slices.map(s => perRequest(s.cpuMs, s))),
+    redisCpuUs: slices[0]?.redisCpuMs === undefined ? undefined : median(slices.map(s => perRequest(s.redisCpuMs!, s))),
+    requests: slices.reduce((n, s) => n + s.requests, 0)
   }
 }
