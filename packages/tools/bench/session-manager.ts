@@ -18,13 +18,14 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { startRedisServer } from '../src/cluster/processes.js'
 import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
 import { plainSdk, SDK_VERSION } from './lib/paths.js'
+import { plan } from './lib/variants.js'
 import { buildPackages, cpuMs, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
 import { formatRedisCosts, redisCosts } from './lib/redis-cost.js'
-import { summarize, type Slice, type Summary } from './lib/slices.js'
+import { pairedCpuRatio, summarize, type Slice, type Summary } from './lib/slices.js'
 import { runWrk, writeIds, type Call } from './lib/wrk.js'
 
 const arg = (name: string, fallback: string) => {
@@ -37,17 +38,8 @@ const SECONDS = Number(arg('seconds', '5'))
 const WARMUP = Number(arg('warmup', '3'))
 const CONNECTIONS = Number(arg('connections', '10'))
 const CALL = arg('call', 'echo') as Call
-const CANDIDATES = arg('candidate', '').split(',').filter(Boolean).map(path => resolve(path))
-const variants = arg('variants', `ceiling,map,map-events,manager${CANDIDATES.length ? ',candidate' : ''},redis`).split(',') as Variant[]
-
-const LABELS: Record<Variant, string> = {
-  ceiling: 'raw node:http, tiny JSON body (the ceiling)',
-  map: `SDK map pattern, parsedBody, unpatched ${SDK_VERSION}`,
-  'map-events': 'same + the SDK example\'s InMemoryEventStore',
-  manager: '@mcp-sessions/server quick start, patched, in memory',
-  candidate: 'candidate manager',
-  redis: '@mcp-sessions/server on Redis, 1 node'
-}
+const CANDIDATES = arg('candidate', '')
+const planned = plan(arg('variants', `ceiling,map,map-events,manager${CANDIDATES ? ',candidate' : ''},redis`), CANDIDATES)
 
 interface Target {
   variant: Variant
@@ -71,7 +63,10 @@ async function slice(t: Target, seconds: number, redisPid: number | undefined): 
   return { ...r, cpuMs: used[0]!, redisCpuMs: used[1] }
 }
 
-async function phase(targets: Target[], sessions: number, redisPid: number | undefined): Promise<Map<Target, Summary>> {
+/** A variant's figures in one phase; `vsManager`: its CPU per request over the manager's, round by round. */
+type Result = Summary & { vsManager?: ReturnType<typeof pairedCpuRatio> }
+
+async function phase(targets: Target[], sessions: number, redisPid: number | undefined): Promise<Map<Target, Result>> {
   for (const t of targets) {
     if (t.variant === 'ceiling') continue
     t.sessions.push(...await t.client.openSessions(sessions - t.sessions.length))
@@ -85,25 +80,25 @@ async function phase(targets: Target[], sessions: number, redisPid: number | und
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
     for (const t of order) slices.get(t)!.push(await slice(t, SECONDS, redisPid))
   }
-  return new Map([...slices].map(([t, s]) => [t, summarize(s)]))
+  const manager = [...slices].find(([t]) => t.variant === 'manager')?.[1]
+  return new Map([...slices].map(([t, s]) => [t, { ...summarize(s), vsManager: manager && pairedCpuRatio(s, manager) }]))
 }
 
 /** The figures of the first target of `variant`. */
-const of = (results: Map<Target, Summary>, variant: Variant) => [...results].find(([t]) => t.variant === variant)?.[1]
+const of = (results: Map<Target, Result>, variant: Variant) => [...results].find(([t]) => t.variant === variant)?.[1]
 
-function printPhase(sessions: number, results: Map<Target, Summary>): void {
+function printPhase(sessions: number, results: Map<Target, Result>): void {
   const map = of(results, 'map')
-  const manager = of(results, 'manager')
   const ratio = (x: number, base: number | undefined) => base ? `${(x / base).toFixed(2)}x` : '-'
   console.log(`\n### ${sessions.toLocaleString('en-US')} live sessions (load average ${loadAverage()})\n`)
-  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | vs map | vs manager | redis-server CPU µs/req |')
+  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | vs map | vs manager (range of rounds) | redis-server CPU µs/req |')
   console.log('|---|---|---|---|---|---|---|---|---|')
   for (const [t, s] of results) {
-    console.log(`| ${t.label} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${ratio(s.cpuUs, manager?.cpuUs)} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
+    console.log(`| ${t.label} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${s.vsManager ? `${s.vsManager.median.toFixed(2)}x (${s.vsManager.min.toFixed(2)}-${s.vsManager.max.toFixed(2)})` : '-'} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
   }
 }
 
-function printSummary(all: Array<{ sessions: number; results: Map<Target, Summary> }>, targets: Target[]): void {
+function printSummary(all: Array<{ sessions: number; results: Map<Target, Result> }>, targets: Target[]): void {
   console.log('\n### Ratios (same run)\n')
   console.log('| live sessions | manager / map req/s | manager / map CPU per req | p99 manager / map | Redis / memory node CPU per req | same, + redis-server CPU | ceiling / map req/s |')
   console.log('|---|---|---|---|---|---|---|')
@@ -128,20 +123,17 @@ async function main(): Promise<void> {
   if (!existsSync(plainSdk)) throw new Error(`[mcp-sessions] Failed to start the benchmark: .matrix/${SDK_VERSION}/plain is missing. Run \`npm run matrix -- install ${SDK_VERSION}\` first.`)
   buildPackages()
   const dir = mkdtempSync(join(tmpdir(), 'mcps-bench-'))
-  const redis = variants.includes('redis') ? await startRedisServer() : undefined
+  const redis = planned.some(p => p.variant === 'redis') ? await startRedisServer() : undefined
   const targets: Target[] = []
   try {
-    const runs = variants.flatMap((variant): Array<{ variant: Variant; label: string; manager: string }> => variant === 'candidate'
-      ? CANDIDATES.map(path => ({ variant, label: `candidate ${path}`, manager: path }))
-      : [{ variant, label: LABELS[variant], manager: '' }])
-    for (const [i, run] of runs.entries()) {
-      const server = await startBenchServer(run.variant, { env: { REDIS_URL: redis?.url ?? '', MCPS_BENCH_MANAGER: run.manager } })
-      targets.push({ ...run, server, client: mcpHttp(server.port), sessions: [], idsFile: join(dir, `${i}.ids`), heap: [] })
+    for (const [i, run] of planned.entries()) {
+      const server = await startBenchServer(run.variant, { env: { ...run.env, REDIS_URL: redis?.url ?? '' } })
+      targets.push({ variant: run.variant, label: run.label, server, client: mcpHttp(server.port), sessions: [], idsFile: join(dir, `${i}.ids`), heap: [] })
       writeIds(targets.at(-1)!.idsFile, [])
     }
     console.log(`## Session manager benchmark: SDK ${SDK_VERSION}, node ${process.version}, wrk -t1 -c${CONNECTIONS}, tools/call ${CALL === 'echo' ? 'echo' : 'slow (3 related messages + result)'}, SSE answers`)
     console.log(`${SLICES} rotating slices of ${SECONDS} s per variant and phase after a ${WARMUP} s warm-up; medians of the slices. Load average at start: ${loadAverage()}`)
-    const all: Array<{ sessions: number; results: Map<Target, Summary> }> = []
+    const all: Array<{ sessions: number; results: Map<Target, Result> }> = []
     for (const sessions of counts) {
       const results = await phase(targets, sessions, redis?.child.pid)
       printPhase(sessions, results)

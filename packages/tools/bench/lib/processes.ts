@@ -74,15 +74,26 @@ export interface BenchServer {
   stop(): Promise<void>
 }
 
+/** How to start a benchmark server: extra environment, node flags, a launcher that execs node (valgrind). */
+export interface StartOptions {
+  env?: Record<string, string>
+  nodeArgs?: string[]
+  launcher?: string[]
+  /** How long it may take to listen (and to exit on `exit()`). Default 30 s. */
+  timeoutMs?: number
+}
+
 /**
- * Starts `bench-server.ts <variant>` as `node --expose-gc [nodeArgs] --import tsx`, so the PID is
- * the server itself; resolves once it listens.
+ * Starts `bench-server.ts <variant>` as `[launcher] node --expose-gc [nodeArgs] --import tsx`, so
+ * the PID is the server itself; resolves once it listens.
  *
  * @example
  * const server = await startBenchServer('manager')
  */
-export async function startBenchServer(variant: Variant, options: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--import', 'tsx', serverScript, variant], {
+export async function startBenchServer(variant: Variant, options: StartOptions = {}): Promise<BenchServer> {
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const command = [...(options.launcher ?? []), process.execPath, '--expose-gc', ...(options.nodeArgs ?? []), '--import', 'tsx', serverScript, variant]
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc']
   })
@@ -93,7 +104,7 @@ export async function startBenchServer(variant: Variant, options: { env?: Record
       await exited
     }
   }
-  const port = await listeningPort(child, `the ${variant} benchmark server`, 30_000).catch(async error => {
+  const port = await listeningPort(child, `the ${variant} benchmark server`, timeoutMs).catch(async error => {
     await stop()
     throw error
   })
@@ -104,7 +115,7 @@ export async function startBenchServer(variant: Variant, options: { env?: Record
   }
   const exit = async () => {
     child.send({ type: 'exit' })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     await exited
     clearTimeout(timer)
   }

@@ -38,3 +38,15 @@ export function summarize(slices: Slice[]): Summary {
     requests: slices.reduce((n, s) => n + s.requests, 0)
   }
 }
+
+/**
+ * CPU per request of `a` over `b`, slice by slice (slice i of both ran in the same round, minutes
+ * apart at most): the median and the range, which shows how much the machine moved the ratio.
+ *
+ * @example
+ * const { median, min, max } = pairedCpuRatio(candidate, manager)
+ */
+export function pairedCpuRatio(a: Slice[], b: Slice[]): { median: number; min: number; max: number } {
+  const ratios = a.map((s, i) => (s.cpuMs / s.requests) / (b[i]!.cpuMs / b[i]!.requests))
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) }
+}
