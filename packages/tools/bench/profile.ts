@@ -52,7 +52,8 @@ async function profileAt(sessions: number, dir: string, redisUrl: string): Promi
     const after = { ...syscalls(server.pid), cpuMs: cpuMs(server.pid) }
     const to = await server.ask<number>({ type: 'mark' })
     await server.exit()
-    const file = readdirSync(profileDir).find(name => name.endsWith('.cpuprofile'))
+    // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader hooks run in another).
+    const file = readdirSync(profileDir).find(name => name.includes(`.${server.pid}.0.`) && name.endsWith('.cpuprofile'))
     if (!file) throw new Error(`[mcp-sessions] Failed to profile ${VARIANT}: no .cpuprofile in ${profileDir}`)
     const summary = summarizeProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile, { from, to })
     console.log(`\n### ${VARIANT}, ${sessions.toLocaleString('en-US')} live sessions: ${Math.round(result.rps).toLocaleString('en-US')} req/s under the profiler, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors + result.bad}, ${((after.writes - before.writes) / result.requests).toFixed(2)} write and ${((after.reads - before.reads) / result.requests).toFixed(2)} read syscalls per request (load average ${loadAverage()})\n`)
