@@ -17,12 +17,9 @@
  *    after a forced GC.
  */
 import { startNode, startRedisServer } from '../src/cluster/processes.js'
+import { arg } from './lib/args.js'
 import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
-}
 const SESSIONS = Number(arg('sessions', '300'))
 const SECONDS = Number(arg('seconds', '5'))
 const ROUNDS = Number(arg('rounds', '3'))

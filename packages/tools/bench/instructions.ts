@@ -18,14 +18,11 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { arg } from './lib/args.js'
 import { mcpHttp } from './lib/mcp-http.js'
 import { buildPackages, loadAverage, startBenchServer } from './lib/processes.js'
 import { plan, type Planned } from './lib/variants.js'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
-}
 const SESSIONS = Number(arg('sessions', '10'))
 const WARMUP = Number(arg('warmup', '1000'))
 const REQUESTS = Number(arg('requests', '5000'))

@@ -14,15 +14,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startRedisServer } from '../src/cluster/processes.js'
+import { arg } from './lib/args.js'
 import { formatProfile, summarizeProfile, type CpuProfile } from './lib/cpu-profile.js'
 import { mcpHttp } from './lib/mcp-http.js'
 import { buildPackages, cpuMs, loadAverage, startBenchServer, syscalls, type Variant } from './lib/processes.js'
 import { runWrk, writeIds, type Call } from './lib/wrk.js'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
-}
 const VARIANT = arg('variant', 'manager') as Variant
 const counts = arg('sessions', '10,10000').split(',').map(Number)
 const SECONDS = Number(arg('seconds', '10'))
@@ -51,6 +48,7 @@ async function profileAt(sessions: number, dir: string, redisUrl: string): Promi
     const result = await load(SECONDS)
     const after = { ...syscalls(server.pid), cpuMs: cpuMs(server.pid) }
     const to = await server.ask<number>({ type: 'mark' })
+    client.close()
     await server.exit()
     // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader hooks run in another).
     const file = readdirSync(profileDir).find(name => name.includes(`.${server.pid}.0.`) && name.endsWith('.cpuprofile'))

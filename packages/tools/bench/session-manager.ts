@@ -20,18 +20,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedisServer } from '../src/cluster/processes.js'
+import { arg } from './lib/args.js'
 import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
 import { plainSdk, SDK_VERSION } from './lib/paths.js'
-import { plan } from './lib/variants.js'
 import { buildPackages, cpuMs, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
 import { formatRedisCosts, redisCosts } from './lib/redis-cost.js'
 import { pairedCpuRatio, summarize, type Slice, type Summary } from './lib/slices.js'
+import { plan } from './lib/variants.js'
 import { runWrk, writeIds, type Call } from './lib/wrk.js'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
-}
 const counts = arg('sessions', '10,1000,10000').split(',').map(Number)
 const SLICES = Number(arg('slices', '3'))
 const SECONDS = Number(arg('seconds', '5'))
@@ -147,7 +144,10 @@ async function main(): Promise<void> {
     }
     console.log(`\nLoad average at the end: ${loadAverage()}`)
   } finally {
-    for (const t of targets) await t.server.stop()
+    for (const t of targets) {
+      t.client.close()
+      await t.server.stop()
+    }
     await redis?.stop()
     rmSync(dir, { recursive: true, force: true })
   }
