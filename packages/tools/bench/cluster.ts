@@ -16,57 +16,25 @@
  *    each get `--idle` idle sessions (initialize + initialized), then RSS and heap
  *    after a forced GC.
  */
-import { Agent, request } from 'node:http'
 import { startNode, startRedisServer } from '../src/cluster/processes.js'
+import { arg } from './lib/args.js'
+import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
-}
 const SESSIONS = Number(arg('sessions', '300'))
 const SECONDS = Number(arg('seconds', '5'))
 const ROUNDS = Number(arg('rounds', '3'))
 const CONCURRENCY = Number(arg('concurrency', '32'))
 const IDLE = Number(arg('idle', '10000'))
 const CACHE = Number(arg('cache', '1000'))
-const PROTOCOL = '2025-11-25'
 
-const agents = new Map<number, Agent>()
-const agentFor = (port: number) => {
-  let agent = agents.get(port)
-  if (!agent) agents.set(port, (agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })))
-  return agent
+const clients = new Map<number, McpHttp>()
+const client = (port: number) => {
+  let c = clients.get(port)
+  if (!c) clients.set(port, (c = mcpHttp(port, { maxSockets: CONCURRENCY })))
+  return c
 }
-
-function post(port: number, body: unknown, sessionId?: string): Promise<{ status: number; sessionId: string | undefined; text: string }> {
-  const payload = JSON.stringify(body)
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': PROTOCOL, 'content-length': String(Buffer.byteLength(payload)) }
-  if (sessionId) headers['mcp-session-id'] = sessionId
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers, agent: agentFor(port) }, res => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', chunk => (text += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, sessionId: res.headers['mcp-session-id'] as string | undefined, text }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(payload)
-  })
-}
-
-async function openSession(port: number): Promise<string> {
-  const init = await post(port, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } })
-  if (init.status !== 200 || !init.sessionId) throw new Error(`initialize failed: ${init.status} ${init.text}`)
-  await post(port, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.sessionId)
-  return init.sessionId
-}
-
-let nextId = 10
-async function echo(port: number, sessionId: string): Promise<void> {
-  const r = await post(port, { jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } }, sessionId)
-  if (r.status !== 200 || !r.text.includes('"result"')) throw new Error(`tools/call failed: ${r.status} ${r.text.slice(0, 200)}`)
-}
+const openSession = (port: number) => client(port).openSession()
+const echo = async (port: number, sessionId: string) => void await client(port).callTool(sessionId, 'echo', { text: 'x' })
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -164,5 +132,5 @@ try {
 } finally {
   for (const node of started) await node.kill().catch(() => {})
   await redis.stop()
-  for (const agent of agents.values()) agent.destroy()
+  for (const c of clients.values()) c.close()
 }

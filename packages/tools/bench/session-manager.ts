@@ -1,247 +1,156 @@
 /**
- * Benchmark: @mcp-sessions/server vs the hand-written sessions-map pattern
- * (the SDK README's, on the UNPATCHED SDK 1.32.2 from the matrix cell).
+ * Benchmark (issue 16): the session manager against the SDK's own pattern, the ceiling and Redis, in ONE run.
  *
- *   npm run matrix -- install 1.32.2     # once: provides .matrix/1.32.2/plain
- *   npx tsx packages/tools/bench/session-manager.ts [--slices 7] [--seconds 1.5]
+ *   npm run matrix -- install 1.32.2     # once: the unpatched SDK in .matrix/1.32.2/plain
+ *   npx tsx packages/tools/bench/session-manager.ts [--sessions 10,1000,10000] [--slices 3] [--seconds 5]
+ *     [--warmup 3] [--connections 10] [--call echo|stream] [--variants ceiling,map,map-events,manager,redis]
+ *     [--candidate path/to/server/dist/index.js[,another]] [--redis-cost yes|no]
  *
- * Each variant runs in its own server process (node --expose-gc), both alive
- * at once; a separate loader process creates sessions and drives tools/call
- * over 10 keep-alive connections in short slices that alternate between the
- * two servers, so drift on a shared machine hits both alike. Compare the
- * ratios (same run only), not the absolute figures.
+ * One server process per variant (lib/bench-server.ts), all alive at once, each holding the same
+ * number of live sessions. The load generator is wrk (one thread, `--connections` keep-alive
+ * connections, lib/rotate.lua: every request a tools/call on the next session). It is C, so it costs
+ * the two cores far less than a Node loader would; the ceiling row shows how far above the others
+ * it can go. Each phase (a session count) runs a warm-up, then `--slices` rounds in which every
+ * variant gets one slice of `--seconds`, in an order that rotates per round, so drift on a shared
+ * machine hits all variants alike; figures are medians of the slices. CPU per request is the
+ * server's CPU time (/proc) over the requests served; for Redis, redis-server's own CPU is shown beside it. `--candidate` adds the
+ * manager from another build (a change to compare in the same run).
  */
-import { fork, type ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
-import { existsSync } from 'node:fs'
-import { Agent, createServer, request, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startRedisServer } from '../src/cluster/processes.js'
+import { arg } from './lib/args.js'
+import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
+import { plainSdk, SDK_VERSION } from './lib/paths.js'
+import { buildPackages, cpuMs, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
+import { formatRedisCosts, redisCosts } from './lib/redis-cost.js'
+import { pairedCpuRatio, summarize, type Slice, type Summary } from './lib/slices.js'
+import { plan } from './lib/variants.js'
+import { runWrk, writeIds, type Call } from './lib/wrk.js'
 
-type Variant = 'map' | 'manager'
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
-const plainSdk = join(root, '.matrix', '1.32.2', 'plain', 'node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm')
-const PROTOCOL = '2025-11-25'
-const ACCEPT = 'application/json, text/event-stream'
+const counts = arg('sessions', '10,1000,10000').split(',').map(Number)
+const SLICES = Number(arg('slices', '3'))
+const SECONDS = Number(arg('seconds', '5'))
+const WARMUP = Number(arg('warmup', '3'))
+const CONNECTIONS = Number(arg('connections', '10'))
+const CALL = arg('call', 'echo') as Call
+const CANDIDATES = arg('candidate', '')
+const planned = plan(arg('variants', `ceiling,map,map-events,manager${CANDIDATES ? ',candidate' : ''},redis`), CANDIDATES)
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : fallback
+interface Target {
+  variant: Variant
+  label: string
+  server: BenchServer
+  client: McpHttp
+  sessions: string[]
+  idsFile: string
+  heap: Array<{ sessions: number; heapUsed: number; rss: number }>
 }
 
-// ---------------------------------------------------------------- server child
-
-async function demoTool(server: any, z: any) {
-  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }: { text: string }) => ({ content: [{ type: 'text', text }] }))
-  return server
+/** One wrk slice against one target, with the CPU its server (and redis-server) used meanwhile. */
+async function slice(t: Target, seconds: number, redisPid: number | undefined): Promise<Slice> {
+  const pids = t.variant === 'redis' && redisPid ? [t.server.pid, redisPid] : [t.server.pid]
+  const before = pids.map(cpuMs)
+  const r = await runWrk({ port: t.server.port, idsFile: t.idsFile, seconds, connections: CONNECTIONS, call: CALL, check: t.variant !== 'ceiling' })
+  const used = pids.map((pid, i) => cpuMs(pid) - before[i]!)
+  if (r.errors > 0 || r.bad > 0) {
+    throw new Error(`[mcp-sessions] Failed to benchmark ${t.label}: ${r.errors} errors and ${r.bad} answers without a result out of ${r.requests}. Check the server's output above.`)
+  }
+  return { ...r, cpuMs: used[0]!, redisCpuMs: used[1] }
 }
 
-async function mapHandler(): Promise<RequestListener> {
-  const { StreamableHTTPServerTransport } = await import(pathToFileURL(join(plainSdk, 'server', 'streamableHttp.js')).href)
-  const { McpServer } = await import(pathToFileURL(join(plainSdk, 'server', 'mcp.js')).href)
-  const { isInitializeRequest } = await import(pathToFileURL(join(plainSdk, 'types.js')).href)
-  const { z } = await import('zod')
-  const transports: Record<string, any> = {}
-  return async (req, res) => {
-    const sessionId = req.headers['mcp-session-id'] as string | undefined
-    if (sessionId && transports[sessionId]) return transports[sessionId].handleRequest(req, res)
-    if (!sessionId && req.method === 'POST') {
-      const chunks: Buffer[] = []
-      for await (const chunk of req) chunks.push(chunk as Buffer)
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-      if (isInitializeRequest(body)) {
-        const transport = new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => randomUUID(),
-          onsessioninitialized: (id: string) => { transports[id] = transport }
-        })
-        transport.onclose = () => { if (transport.sessionId) delete transports[transport.sessionId] }
-        await (await demoTool(new McpServer({ name: 'bench', version: '1.0.0' }), z)).connect(transport)
-        return transport.handleRequest(req, res, body)
-      }
-    }
-    res.writeHead(400, { 'content-type': 'application/json' }).end('{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bad Request"},"id":null}')
+/** A variant's figures in one phase; `vsManager`: its CPU per request over the manager's, round by round. */
+type Result = Summary & { vsManager?: ReturnType<typeof pairedCpuRatio> }
+
+async function phase(targets: Target[], sessions: number, redisPid: number | undefined): Promise<Map<Target, Result>> {
+  for (const t of targets) {
+    if (t.variant === 'ceiling') continue
+    t.sessions.push(...await t.client.openSessions(sessions - t.sessions.length))
+    writeIds(t.idsFile, t.sessions)
+    await t.client.callTool(t.sessions.at(-1)!, 'echo', { text: 'check' })
+    t.heap.push({ sessions, ...await t.server.ask<{ heapUsed: number; rss: number }>({ type: 'heap' }) })
+  }
+  for (const t of targets) await slice(t, WARMUP, redisPid)
+  const slices = new Map<Target, Slice[]>(targets.map(t => [t, []]))
+  for (let round = 0; round < SLICES; round++) {
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
+    for (const t of order) slices.get(t)!.push(await slice(t, SECONDS, redisPid))
+  }
+  const manager = [...slices].find(([t]) => t.variant === 'manager')?.[1]
+  return new Map([...slices].map(([t, s]) => [t, { ...summarize(s), vsManager: manager && pairedCpuRatio(s, manager) }]))
+}
+
+/** The figures of the first target of `variant`. */
+const of = (results: Map<Target, Result>, variant: Variant) => [...results].find(([t]) => t.variant === variant)?.[1]
+
+function printPhase(sessions: number, results: Map<Target, Result>): void {
+  const map = of(results, 'map')
+  const ratio = (x: number, base: number | undefined) => base ? `${(x / base).toFixed(2)}x` : '-'
+  console.log(`\n### ${sessions.toLocaleString('en-US')} live sessions (load average ${loadAverage()})\n`)
+  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | vs map | vs manager (range of rounds) | redis-server CPU µs/req |')
+  console.log('|---|---|---|---|---|---|---|---|---|')
+  for (const [t, s] of results) {
+    console.log(`| ${t.label} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${s.vsManager ? `${s.vsManager.median.toFixed(2)}x (${s.vsManager.min.toFixed(2)}-${s.vsManager.max.toFixed(2)})` : '-'} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
   }
 }
 
-async function managerHandler(): Promise<RequestListener> {
-  const { createSessionManager } = await import('@mcp-sessions/server')
-  const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js')
-  const { z } = await import('zod')
-  const manager = createSessionManager({ createServer: () => demoTool(new McpServer({ name: 'bench', version: '1.0.0' }), z) as any })
-  return (req: IncomingMessage, res: ServerResponse) => void manager.handleNodeRequest(req, res)
-}
-
-async function serverMain(variant: Variant) {
-  const handler = variant === 'map' ? await mapHandler() : await managerHandler()
-  const server = createServer(handler)
-  server.keepAliveTimeout = 60_000
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const gc = (globalThis as { gc?: () => void }).gc!
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'heap') {
-      for (let i = 0; i < 4; i++) gc()
-      const { heapUsed, rss } = process.memoryUsage()
-      process.send!({ heapUsed, rss })
-    }
-  })
-  process.send!({ port: (server.address() as AddressInfo).port })
-}
-
-// ---------------------------------------------------------------- loader child
-
-function post(agent: Agent, port: number, body: string, sessionId?: string): Promise<{ status: number; sessionId?: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: ACCEPT, 'content-length': String(Buffer.byteLength(body)) }
-    if (sessionId) {
-      headers['mcp-session-id'] = sessionId
-      headers['mcp-protocol-version'] = PROTOCOL
-    }
-    const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', agent, headers }, res => {
-      res.resume()
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, sessionId: res.headers['mcp-session-id'] as string | undefined }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } })
-const initialized = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
-const call = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hello' } } })
-
-async function pool(concurrency: number, work: (worker: number) => Promise<void>) {
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => work(i)))
-}
-
-async function loaderMain() {
-  const agent = new Agent({ keepAlive: true, maxSockets: 10 })
-  process.on('message', async (message: { type: string; port: number; count?: number; ids?: string[]; seconds?: number }) => {
-    if (message.type === 'create') {
-      const ids: string[] = []
-      let next = 0
-      await pool(10, async () => {
-        while (next++ < message.count!) {
-          const init = await post(agent, message.port, initialize)
-          if (init.status !== 200 || !init.sessionId) throw new Error(`initialize answered ${init.status}`)
-          await post(agent, message.port, initialized, init.sessionId)
-          ids.push(init.sessionId)
-        }
-      })
-      process.send!({ ids })
-    } else if (message.type === 'load') {
-      const ids = message.ids!
-      const deadline = performance.now() + message.seconds! * 1000
-      let done = 0
-      let errors = 0
-      let cursor = 0
-      const start = performance.now()
-      await pool(10, async () => {
-        while (performance.now() < deadline) {
-          const { status } = await post(agent, message.port, call, ids[cursor++ % ids.length])
-          if (status === 200) done++
-          else errors++
-        }
-      })
-      process.send!({ rps: done / ((performance.now() - start) / 1000), errors })
-    }
-  })
-  process.send!({ ready: true })
-}
-
-// ---------------------------------------------------------------- orchestration
-
-function ask<T>(child: ChildProcess, message: object): Promise<T> {
-  const reply = once(child, 'message').then(([m]) => m as T)
-  child.send(message)
-  return reply
-}
-
-function spawn(mode: string, variant?: Variant): ChildProcess {
-  return fork(fileURLToPath(import.meta.url), [mode, variant ?? ''], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-}
-
-async function startServer(variant: Variant, loader: ChildProcess) {
-  const server = spawn('server', variant)
-  const [{ port }] = (await once(server, 'message')) as [{ port: number }]
-  // Warm up (10 sessions, one second of calls), then the baseline heap with those 10 sessions.
-  const warm = await ask<{ ids: string[] }>(loader, { type: 'create', port, count: 10 })
-  await ask(loader, { type: 'load', port, ids: warm.ids, seconds: 1 })
-  const base = await ask<{ heapUsed: number; rss: number }>(server, { type: 'heap' })
-  return { variant, server, port, ids: warm.ids, base }
-}
-
-type Started = Awaited<ReturnType<typeof startServer>>
-
-/** Alternating load slices on both servers, so machine drift hits both alike; returns per-slice req/s. */
-async function slices(loader: ChildProcess, servers: Started[], count: number, seconds: number): Promise<Record<Variant, number[]>> {
-  const rps: Record<Variant, number[]> = { map: [], manager: [] }
-  for (let i = 0; i < count; i++) {
-    const order = i % 2 === 0 ? servers : [...servers].reverse()
-    for (const s of order) {
-      const result = await ask<{ rps: number; errors: number }>(loader, { type: 'load', port: s.port, ids: s.ids, seconds })
-      if (result.errors) throw new Error(`[mcp-sessions] Failed to benchmark ${s.variant}: ${result.errors} requests did not answer 200`)
-      rps[s.variant].push(result.rps)
-    }
+function printSummary(all: Array<{ sessions: number; results: Map<Target, Result> }>, targets: Target[]): void {
+  console.log('\n### Ratios (same run)\n')
+  console.log('| live sessions | manager / map req/s | manager / map CPU per req | p99 manager / map | Redis / memory node CPU per req | same, + redis-server CPU | ceiling / map req/s |')
+  console.log('|---|---|---|---|---|---|---|')
+  const r = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : '-')
+  for (const { sessions, results } of all) {
+    const [map, manager, redis, ceiling] = (['map', 'manager', 'redis', 'ceiling'] as const).map(v => of(results, v))
+    const withRedis = redis?.redisCpuUs === undefined ? undefined : redis.cpuUs + redis.redisCpuUs
+    console.log(`| ${sessions.toLocaleString('en-US')} | ${r(manager?.rps, map?.rps)} | ${r(manager?.cpuUs, map?.cpuUs)} | ${r(manager?.p99Ms, map?.p99Ms)} | ${r(redis?.cpuUs, manager?.cpuUs)} | ${r(withRedis, manager?.cpuUs)} | ${r(ceiling?.rps, map?.rps)} |`)
   }
-  return rps
+  const grown = targets.filter(t => t.heap.length > 1)
+  if (grown.length === 0) return
+  console.log('\n| server | heap per idle session (after GC) | RSS per idle session |\n|---|---|---|')
+  for (const t of grown) {
+    const first = t.heap[0]!
+    const last = t.heap.at(-1)!
+    const per = (bytes: number) => `${(bytes / (last.sessions - first.sessions) / 1024).toFixed(1)} KB`
+    console.log(`| ${t.label} | ${per(last.heapUsed - first.heapUsed)} | ${per(last.rss - first.rss)} |`)
+  }
 }
 
-async function main() {
-  if (!existsSync(plainSdk)) {
-    console.error('[mcp-sessions] Failed to start the benchmark: .matrix/1.32.2/plain is missing. Run `npm run matrix -- install 1.32.2` first.')
-    process.exit(1)
-  }
-  const sliceSeconds = arg('seconds', 1.5)
-  const sliceCount = arg('slices', 7)
-  const started = performance.now()
-  const loader = spawn('loader')
-  await once(loader, 'message')
-  const servers: Started[] = []
+async function main(): Promise<void> {
+  if (!existsSync(plainSdk)) throw new Error(`[mcp-sessions] Failed to start the benchmark: .matrix/${SDK_VERSION}/plain is missing. Run \`npm run matrix -- install ${SDK_VERSION}\` first.`)
+  buildPackages()
+  const dir = mkdtempSync(join(tmpdir(), 'mcps-bench-'))
+  const redis = planned.some(p => p.variant === 'redis') ? await startRedisServer() : undefined
+  const targets: Target[] = []
   try {
-    for (const variant of ['map', 'manager'] as const) servers.push(await startServer(variant, loader))
-    const grow = async (total: number) => {
-      for (const s of servers) {
-        const more = await ask<{ ids: string[] }>(loader, { type: 'create', port: s.port, count: total - s.ids.length })
-        s.ids.push(...more.ids)
-      }
+    for (const [i, run] of planned.entries()) {
+      const server = await startBenchServer(run.variant, { env: { ...run.env, REDIS_URL: redis?.url ?? '' } })
+      targets.push({ variant: run.variant, label: run.label, server, client: mcpHttp(server.port), sessions: [], idsFile: join(dir, `${i}.ids`), heap: [] })
+      writeIds(targets.at(-1)!.idsFile, [])
     }
-    await grow(1_000)
-    const at1k = await slices(loader, servers, sliceCount, sliceSeconds)
-    await grow(10_000)
-    const heap: Record<Variant, { heap: number; rss: number }> = {} as never
-    for (const s of servers) {
-      const now = await ask<{ heapUsed: number; rss: number }>(s.server, { type: 'heap' })
-      heap[s.variant] = { heap: (now.heapUsed - s.base.heapUsed) / (s.ids.length - 10), rss: (now.rss - s.base.rss) / (s.ids.length - 10) }
+    console.log(`## Session manager benchmark: SDK ${SDK_VERSION}, node ${process.version}, wrk -t1 -c${CONNECTIONS}, tools/call ${CALL === 'echo' ? 'echo' : 'slow (3 related messages + result)'}, SSE answers`)
+    console.log(`${SLICES} rotating slices of ${SECONDS} s per variant and phase after a ${WARMUP} s warm-up; medians of the slices. Load average at start: ${loadAverage()}`)
+    const all: Array<{ sessions: number; results: Map<Target, Result> }> = []
+    for (const sessions of counts) {
+      const results = await phase(targets, sessions, redis?.child.pid)
+      printPhase(sessions, results)
+      all.push({ sessions, results })
     }
-    const at10k = await slices(loader, servers, sliceCount, sliceSeconds)
-
-    console.log(`SDK 1.32.2; ${sliceCount} alternating slices of ${sliceSeconds} s per phase; 10 keep-alive connections; tools/call with SSE responses; medians`)
-    console.log('| metric | map pattern, unpatched SDK | @mcp-sessions/server, patched SDK | ratio (manager / map) |')
-    console.log('|---|---|---|---|')
-    const row = (label: string, map: number, manager: number, format: (n: number) => string) =>
-      console.log(`| ${label} | ${format(map)} | ${format(manager)} | ${(manager / map).toFixed(2)} |`)
-    row('req/s, 1k live sessions', median(at1k.map), median(at1k.manager), fmt)
-    row('req/s, 10k live sessions', median(at10k.map), median(at10k.manager), fmt)
-    row('heap per idle session (after GC, 10k sessions)', heap.map.heap, heap.manager.heap, kb)
-    row('RSS per idle session (10k sessions)', heap.map.rss, heap.manager.rss, kb)
-    const pairwise = (r: Record<Variant, number[]>) => median(r.manager.map((m, i) => m / r.map[i]!)).toFixed(2)
-    console.log(`\nmedian of slice-by-slice ratios: ${pairwise(at1k)} at 1k, ${pairwise(at10k)} at 10k`)
-    console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`)
+    printSummary(all, targets)
+    const onRedis = targets.find(t => t.variant === 'redis')
+    if (onRedis && redis && arg('redis-cost', 'yes') !== 'no') {
+      console.log('\n### Redis commands per operation (MONITOR on the private redis-server)\n')
+      console.log(formatRedisCosts(await redisCosts(onRedis.client, redis.port, { ops: 20, idleSeconds: 11, streams: 5 })))
+    }
+    console.log(`\nLoad average at the end: ${loadAverage()}`)
   } finally {
-    for (const s of servers) s.server.kill()
-    loader.kill()
+    for (const t of targets) {
+      t.client.close()
+      await t.server.stop()
+    }
+    await redis?.stop()
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
-const fmt = (n: number) => `${(n / 1000).toFixed(2)}k`
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
-
-const mode = process.argv[2]
-if (mode === 'server') await serverMain(process.argv[3] as Variant)
-else if (mode === 'loader') await loaderMain()
-else await main()
+await main()

@@ -1,0 +1,33 @@
+import { resolve } from 'node:path'
+import { SDK_VERSION } from './paths.js'
+import type { Variant } from './processes.js'
+
+const LABELS: Record<Variant, string> = {
+  ceiling: 'raw node:http, tiny JSON body (the ceiling)',
+  map: `SDK map pattern, parsedBody, unpatched ${SDK_VERSION}`,
+  'map-events': 'same + the SDK example\'s InMemoryEventStore',
+  manager: '@mcp-sessions/server quick start, patched, in memory',
+  candidate: 'candidate manager',
+  redis: '@mcp-sessions/server on Redis, 1 node'
+}
+
+/** One server to start: its variant, how tables name it, and the manager build a candidate loads. */
+export interface Planned {
+  variant: Variant
+  label: string
+  env: Record<string, string>
+}
+
+/**
+ * The servers for `--variants` and `--candidate` (comma-separated): `candidate` stands for one
+ * server per candidate build (a `dist/index.js` of @mcp-sessions/server), labelled by its path.
+ *
+ * @example
+ * plan('map,manager,candidate', 'packages/server/dist/index.js')
+ */
+export function plan(variants: string, candidates: string): Planned[] {
+  const builds = candidates.split(',').filter(Boolean).map(path => resolve(path))
+  return variants.split(',').flatMap((variant): Planned[] => variant === 'candidate'
+    ? builds.map(path => ({ variant, label: `candidate ${path}`, env: { MCPS_BENCH_MANAGER: path } }))
+    : [{ variant: variant as Variant, label: LABELS[variant as Variant] ?? variant, env: {} }])
+}
