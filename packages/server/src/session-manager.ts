@@ -3,10 +3,11 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { systemClock } from './clock.js'
 import { MemorySessionStore } from './memory-session-store.js'
 import type { CloseReason, SessionManagerOptions } from './options.js'
-import { chunksOf } from './internal/body-reader.js'
+import { chunksOf, readBody } from './internal/body-reader.js'
 import { createContext, type ManagerContext } from './internal/context.js'
 import { Dispatcher } from './internal/dispatcher.js'
-import { handleNodeRequest } from './internal/node-adapter.js'
+import { nodeHandler, type NodeHandler } from './internal/node-adapter.js'
+import { toResponse } from './internal/streams/tracked-stream.js'
 import { createReporter } from './internal/reporter.js'
 import { resolveSettings } from './internal/settings.js'
 import { errorResponse } from './internal/wire.js'
@@ -36,6 +37,7 @@ export interface HandleRequestOptions {
 export class SessionManager {
   readonly #ctx: ManagerContext
   readonly #core: Dispatcher
+  #node: NodeHandler | undefined
 
   /** Prefer {@link createSessionManager}. Throws `MCPS_SDK_UNPATCHED` when the SDK lacks fix 1658-hydrate. */
   constructor(options: SessionManagerOptions) {
@@ -52,18 +54,19 @@ export class SessionManager {
 
   /** Handles one request on Node's http (or express: pass `req.body` as `parsedBody`). */
   handleNodeRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
-    return handleNodeRequest(incoming => this.#core.handle(incoming), this.#ctx.report, req, res, parsedBody)
+    this.#node ??= nodeHandler(incoming => this.#core.handle(incoming), this.#ctx.report)
+    return this.#node(req, res, parsedBody)
   }
 
   /** Handles one web-standard request (Hono, Bun, Deno, workers). */
   async handleRequest(request: Request, options: HandleRequestOptions = {}): Promise<Response> {
     try {
-      return await this.#core.handle({
+      return toResponse(await this.#core.handle({
         request,
         authInfo: options.authInfo,
-        body: options.parsedBody !== undefined ? { parsed: options.parsedBody } : { chunks: () => chunksOf(request.body) },
+        body: options.parsedBody !== undefined ? { parsed: options.parsedBody } : { read: (limit, timeoutMs) => readBody(chunksOf(request.body), limit, timeoutMs) },
         address: options.clientAddress
-      })
+      }))
     } catch (error) {
       this.#ctx.report('MCPS_INTERNAL_ERROR', 'Failed to handle a request: unexpected error', error)
       return errorResponse('MCPS_INTERNAL_ERROR')

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { cellDir, ensureCells, type Flavor } from '@mcp-sessions/tools/matrix.js'
@@ -17,13 +17,15 @@ import { repoRoot } from '@mcp-sessions/tools/paths.js'
 const run = promisify(execFile)
 const VERSION = '1.32.2'
 
-/** An app with the built @mcp-sessions/server and the cell's SDK (linked) in its node_modules. */
+/** An app with the built @mcp-sessions/server, the cell's SDK and the server's one dependency (linked) in its node_modules. */
 function app(flavor: Flavor): string {
   const dir = mkdtempSync(join(tmpdir(), 'mcps-unpatched-'))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const modules = join(dir, 'node_modules')
-  mkdirSync(join(modules, '@modelcontextprotocol'), { recursive: true })
-  symlinkSync(join(cellDir(VERSION, flavor), 'node_modules', '@modelcontextprotocol', 'sdk'), join(modules, '@modelcontextprotocol', 'sdk'))
+  for (const name of ['@modelcontextprotocol/sdk', '@hono/node-server']) {
+    mkdirSync(join(modules, dirname(name)), { recursive: true })
+    symlinkSync(join(cellDir(VERSION, flavor), 'node_modules', name), join(modules, name))
+  }
   const server = join(modules, '@mcp-sessions', 'server')
   mkdirSync(server, { recursive: true })
   cpSync(join(repoRoot, 'packages', 'server', 'package.json'), join(server, 'package.json'))

@@ -9,9 +9,11 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ACCEPT, initialize, initializeMessage, PROTOCOL, send, startManager } from './fixture.js'
 
-function slowServer(ms: number) {
+/** A server whose tool takes `ms`; `running` resolves when a call reached it (so it is in flight for sure). */
+function slowServer(ms: number, running: () => void = () => {}) {
   const server = new McpServer({ name: 'slow', version: '1.0.0' })
   server.registerTool('slow', { inputSchema: { text: z.string() } }, async ({ text }) => {
+    running()
     await new Promise(resolve => setTimeout(resolve, ms))
     return { content: [{ type: 'text', text }] }
   })
@@ -23,13 +25,15 @@ const callSlow = (url: string, sessionId: string) =>
 
 describe('graceful shutdown', () => {
   it('ends GET streams at once, lets a call in flight finish and refuses new requests with 503 + Retry-After', async () => {
-    const { url, manager, log } = await startManager({ createServer: () => slowServer(400) })
+    let running = () => {}
+    const inFlight = new Promise<void>(resolve => (running = resolve))
+    const { url, manager, log } = await startManager({ createServer: () => slowServer(400, running) })
     const id = await initialize(url)
     const get = await fetch(url, { headers: { accept: ACCEPT, 'mcp-session-id': id, 'mcp-protocol-version': PROTOCOL } })
     const stream = get.body!.getReader()
     await stream.read()
     const call = callSlow(url, id)
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await inFlight
     const started = Date.now()
     const stopped = manager.shutdown({ graceMs: 5_000 })
     // The GET stream ends cleanly (not an error): its client reconnects, to another node behind a balancer.
@@ -47,10 +51,12 @@ describe('graceful shutdown', () => {
   })
 
   it('ends a call still running when graceMs runs out, and resolves', async () => {
-    const { url, manager } = await startManager({ createServer: () => slowServer(10_000) })
+    let running = () => {}
+    const inFlight = new Promise<void>(resolve => (running = resolve))
+    const { url, manager } = await startManager({ createServer: () => slowServer(10_000, running) })
     const id = await initialize(url)
     const call = callSlow(url, id).catch(error => error as Error)
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await inFlight
     const started = Date.now()
     await manager.shutdown({ graceMs: 300 })
     expect(Date.now() - started).toBeGreaterThanOrEqual(250)

@@ -2,7 +2,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { CloseReason } from '../options.js'
 import { AnswerRouting } from './answer-routing.js'
-import { parsedBody, readBody, type BodyOutcome, type Chunks } from './body-reader.js'
+import { parsedBody, type BodyOutcome } from './body-reader.js'
 import type { ManagerContext } from './context.js'
 import { Heartbeat } from './heartbeat.js'
 import type { LiveSession } from './live-session.js'
@@ -13,13 +13,14 @@ import { BuildFailed, SessionFactory, type Caller } from './session-factory.js'
 import { newSessionId } from './session-id.js'
 import { SessionLoader } from './session-loader.js'
 import { SessionStreams } from './streams/session-streams.js'
+import type { Answer } from './streams/tracked-stream.js'
 import { errorResponse } from './wire.js'
 
 /** One request as an entry point hands it over: the body not read yet, or parsed by a framework. */
 export interface Incoming {
   request: Request
   authInfo: AuthInfo | undefined
-  body: { parsed: unknown } | { chunks: () => Chunks }
+  body: { parsed: unknown } | { read: (limit: number, timeoutMs: number) => Promise<BodyOutcome> }
   /** The client's network address: the quota key of a caller without a principal. */
   address?: string
 }
@@ -60,7 +61,7 @@ export class Dispatcher {
     return this.#registry.size
   }
 
-  async handle(incoming: Incoming): Promise<Response> {
+  async handle(incoming: Incoming): Promise<Answer> {
     if (this.#shutdown) return errorResponse('MCPS_SHUTTING_DOWN')
     const { request, authInfo } = incoming
     const head = routeHead(request, this.#ctx.settings)
@@ -113,7 +114,7 @@ export class Dispatcher {
     }
   }
 
-  async #create(caller: Caller, body: unknown): Promise<Response> {
+  async #create(caller: Caller, body: unknown): Promise<Answer> {
     const { store, settings, report } = this.#ctx
     // Decided before anything is built: a refused initialize has no side effect.
     const full = await this.#admissible(caller.owner)
@@ -183,7 +184,7 @@ export class Dispatcher {
 
   #body(incoming: Incoming, limit: number): Promise<BodyOutcome> | BodyOutcome {
     if ('parsed' in incoming.body) return parsedBody(incoming.body.parsed)
-    return readBody(incoming.body.chunks(), limit, this.#ctx.settings.bodyTimeoutMs)
+    return incoming.body.read(limit, this.#ctx.settings.bodyTimeoutMs)
   }
 
   #bodyRefused(outcome: Exclude<BodyOutcome, { ok: true }>): Response {

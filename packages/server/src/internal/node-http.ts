@@ -1,21 +1,19 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { TrackedAnswer, type Answer } from './streams/tracked-stream.js'
 
-/** The web-standard view of a Node request, without its body (the manager passes the parsed body). */
-export function toWebRequest(req: IncomingMessage): Request {
-  const headers = new Headers()
-  const raw = req.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!
-    // HTTP/2 pseudo-headers (":path") are not valid header names.
-    if (name.charCodeAt(0) !== 58) headers.append(name, raw[i + 1]!)
-  }
-  let url: URL
-  try {
-    url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`)
-  } catch {
-    url = new URL('http://localhost/')
-  }
-  return new Request(url, { method: req.method, headers })
+/** Writes what the core answered to a Node response. */
+export function writeAnswer(answer: Answer, res: ServerResponse): Promise<void> {
+  if (!(answer instanceof TrackedAnswer)) return writeWebResponse(answer, res)
+  res.writeHead(answer.status, plainHeaders(answer.headers))
+  let ended = false
+  answer.attach({
+    keepAlive: frame => void res.write(frame),
+    end: () => {
+      ended = true
+      res.end()
+    }
+  })
+  return pump(res, () => answer.read(), reason => answer.cancel(reason), () => ended)
 }
 
 /**
@@ -24,11 +22,8 @@ export function toWebRequest(req: IncomingMessage): Request {
  * body is cancelled, which detaches the stream and nothing else.
  */
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = {}
-  response.headers.forEach((value, key) => {
-    headers[key] = value
-  })
-  const streaming = response.body !== null && (headers['content-type'] ?? '').startsWith('text/event-stream')
+  const headers = plainHeaders(response.headers)
+  const streaming = response.body !== null && String(headers['content-type'] ?? '').startsWith('text/event-stream')
   if (!streaming) {
     const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined
     res.writeHead(response.status, headers)
@@ -36,34 +31,76 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     return
   }
   res.writeHead(response.status, headers)
-  res.flushHeaders()
   const reader = response.body!.getReader()
+  const read = async () => {
+    const { value, done } = await reader.read()
+    return done ? undefined : value
+  }
+  await pump(res, read, reason => reader.cancel(reason), () => false)
+}
+
+function plainHeaders(headers: Headers): OutgoingHttpHeaders {
+  const plain: OutgoingHttpHeaders = {}
+  headers.forEach((value, key) => {
+    plain[key] = value
+  })
+  return plain
+}
+
+/**
+ * Copies an SSE body to the socket with back-pressure. Writes are corked
+ * until the event loop turns: the headers and every event produced in the
+ * same turn leave in one write (an echo call's priming event, answer and end
+ * are one syscall, not four), and a long stream still flushes each turn.
+ * `ended`: the producer ended the response itself.
+ */
+async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefined>, cancel: (reason?: unknown) => Promise<void>, ended: () => boolean): Promise<void> {
   let closed = false
   const onClose = () => {
     closed = true
-    reader.cancel().catch(() => {})
+    cancel().catch(() => {})
   }
   res.once('close', onClose)
+  let corked = false
+  let wrote = false
+  const flush = () => {
+    corked = false
+    if (closed || res.writableEnded) return
+    res.uncork()
+    // Nothing to write this turn: the client still learns the stream is open.
+    if (!wrote) res.flushHeaders()
+  }
+  const cork = () => {
+    if (corked) return
+    corked = true
+    res.cork()
+    setImmediate(flush)
+  }
+  cork()
   try {
     for (;;) {
-      const { value, done } = await reader.read()
-      if (done || closed) break
-      if (!res.write(value)) {
-        await new Promise<void>(resolve => {
-          const settle = () => {
-            res.off('drain', settle)
-            res.off('close', settle)
-            resolve()
-          }
-          res.on('drain', settle)
-          res.on('close', settle)
-        })
-      }
+      const value = await read()
+      if (value === undefined || closed || ended()) break
+      cork()
+      wrote = true
+      if (!res.write(value)) await drained(res)
     }
-    if (!closed) res.end()
+    if (!closed && !res.writableEnded) res.end()
   } catch {
     res.destroy()
   } finally {
     if (!closed) res.off('close', onClose)
   }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>(resolve => {
+    const settle = () => {
+      res.off('drain', settle)
+      res.off('close', settle)
+      resolve()
+    }
+    res.on('drain', settle)
+    res.on('close', settle)
+  })
 }

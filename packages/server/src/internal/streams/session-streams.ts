@@ -9,7 +9,7 @@ import type { SessionRegistry } from '../registry.js'
 import { errorResponse, isEventStream } from '../wire.js'
 import { followedStream } from './followed-stream.js'
 import { pollResponse, PRIMING_SINCE, primingEvent } from './sse.js'
-import { trackStream, type StreamEnd } from './tracked-stream.js'
+import { TrackedAnswer, type Answer, type StreamEnd } from './tracked-stream.js'
 
 /** A GET: the stream it opens (`_GET_stream`) or resumes (from `lastEventId`). */
 interface GetTarget {
@@ -55,7 +55,7 @@ export class SessionStreams {
   }
 
   /** Hands a POST (or a GET served by the SDK) to the session's transport, counted as busy while it runs. */
-  async forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, get?: GetTarget): Promise<Response> {
+  async forward(session: LiveSession, request: Request, authInfo: AuthInfo | undefined, body: unknown, get?: GetTarget): Promise<Answer> {
     if (get && session.events.follow) return this.#follow(session, request, get)
     this.#registry.begin(session)
     this.#inFlight++
@@ -132,7 +132,7 @@ export class SessionStreams {
   }
 
   /** A GET: checks Last-Event-ID, takes a stream over from a dead connection, opens or resumes it. */
-  async open(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
+  async open(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Answer> {
     const lastEventId = request.headers.get('last-event-id')
     if (lastEventId !== null) {
       let problem
@@ -161,7 +161,7 @@ export class SessionStreams {
    * first listened is delivered (within the grace period): served as a resume
    * from there, which the hooks do not see as one.
    */
-  async #openFresh(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
+  async #openFresh(session: LiveSession, request: Request, authInfo: AuthInfo | undefined): Promise<Answer> {
     let start: string | undefined
     let end: string | undefined
     try {
@@ -238,7 +238,7 @@ export class SessionStreams {
     }
   }
 
-  #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): Response {
+  #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): TrackedAnswer {
     let streamId: string | undefined
     let over = false
     const register = (id: string) => {
@@ -246,7 +246,7 @@ export class SessionStreams {
       session.streams.set(id, tracked)
     }
     this.#registry.begin(session)
-    const tracked = trackStream(response, {
+    const tracked = new TrackedAnswer(response, {
       prime,
       keepAliveMs: this.#ctx.settings.streamKeepAliveMs,
       onEventId: knownStream === undefined
@@ -262,10 +262,10 @@ export class SessionStreams {
         this.#settle()
       }
     })
-    const open = { kind, detach: tracked.detach }
+    const open = { kind, detach: () => tracked.detach() }
     this.#open.add(open)
     if (knownStream !== undefined) register(knownStream)
-    return tracked.response
+    return tracked
   }
 
   /** A stream ended: the session may go idle; a finished stream is retired in the store; a detach is reported. */

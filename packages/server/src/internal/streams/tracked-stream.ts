@@ -16,106 +16,130 @@ export interface TrackHooks {
   onEnd: (end: StreamEnd) => void
 }
 
-/**
- * Re-wraps an SSE response body so the manager sees the stream open and end.
- */
-export interface TrackedStream {
-  response: Response
-  /**
-   * Ends the stream from the server side as 'detached': the SDK unregisters
-   * it (its cancel runs) and the HTTP response ends. Used when the client
-   * reconnects to a stream the server still believes open (half-open TCP).
-   */
+/** A stream open on this node, which the server can end (half-open takeover, shutdown). */
+export interface OpenStream {
   detach(): Promise<void>
 }
 
-export function trackStream(response: Response, hooks: TrackHooks): TrackedStream {
-  const source = response.body
-  if (!source) return { response, detach: async () => {} }
-  const pipe = new TrackedPipe(source.getReader(), hooks)
-  return {
-    response: new Response(pipe.body, { status: response.status, statusText: response.statusText, headers: response.headers }),
-    detach: () => pipe.detach()
-  }
+/** Who writes a tracked stream out: a web `ReadableStream` or a Node response. */
+export interface StreamConsumer {
+  /** A comment frame, between two reads. */
+  keepAlive(frame: Uint8Array): void
+  /** The server ended the stream early ({@link TrackedAnswer.detach}). */
+  end(): void
 }
 
-/** The SDK's SSE body, passed through with a priming event first, keep-alive frames, and one end notice. */
-class TrackedPipe {
-  readonly body: ReadableStream<Uint8Array>
+/**
+ * An SSE answer of the SDK's transport with the manager's additions (a
+ * priming event first, keep-alive frames, the stream's id, one end notice),
+ * before anything is re-wrapped: the Node entry point writes it straight to
+ * the socket (`read`), the web entry point turns it into a `Response`
+ * (`toResponse`). Re-wrapping the SDK's body in a second stream for every
+ * request cost 7-9% of the manager's time.
+ */
+export class TrackedAnswer {
+  readonly status: number
+  readonly headers: Headers
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>
   readonly #hooks: TrackHooks
-  readonly #decoder = new TextDecoder()
-  #controller: ReadableStreamDefaultController<Uint8Array> | undefined
-  #keepAlive: ReturnType<typeof setInterval> | undefined
+  #prime: Uint8Array | undefined
   #wantId: boolean
+  #consumer: StreamConsumer | undefined
+  #keepAlive: ReturnType<typeof setInterval> | undefined
   #ended = false
 
-  constructor(reader: ReadableStreamDefaultReader<Uint8Array>, hooks: TrackHooks) {
-    this.#reader = reader
+  constructor(response: Response, hooks: TrackHooks) {
+    this.status = response.status
+    this.headers = response.headers
+    this.#reader = response.body!.getReader()
     this.#hooks = hooks
+    this.#prime = hooks.prime ? encode(hooks.prime) : undefined
     this.#wantId = hooks.onEventId !== undefined
-    this.body = new ReadableStream<Uint8Array>({
-      start: controller => this.#start(controller),
-      pull: controller => this.#pull(controller),
-      cancel: async reason => {
-        this.#end('detached')
-        // Cancelling the source runs the SDK's own cancel: it unregisters the
-        // stream while the session and its event store stay.
-        await this.#reader.cancel(reason).catch(() => {})
-      }
-    })
   }
 
-  async detach(): Promise<void> {
-    if (this.#ended) return
-    this.#end('detached')
-    await this.#reader.cancel().catch(() => {})
-    try {
-      this.#controller?.close()
-    } catch {
-      // Already closed or errored.
-    }
-  }
-
-  #start(controller: ReadableStreamDefaultController<Uint8Array>): void {
-    this.#controller = controller
-    if (this.#hooks.prime) controller.enqueue(encode(this.#hooks.prime))
+  /** Called once by whoever writes the stream out, before the first `read`. */
+  attach(consumer: StreamConsumer): void {
+    this.#consumer = consumer
     // @note Comment frames make a dead connection fail a write, so a silently
     // vanished client detaches (and its session can go idle). SDKs before
     // 1.32 send none of their own; with 1.32+ the duplicates are harmless.
     const every = this.#hooks.keepAliveMs
-    if (!every || every <= 0) return
+    if (!every || every <= 0 || this.#ended) return
     this.#keepAlive = setInterval(() => {
-      try {
-        controller.enqueue(KEEP_ALIVE_FRAME)
-      } catch {
-        clearInterval(this.#keepAlive)
-      }
+      if (!this.#ended) consumer.keepAlive(KEEP_ALIVE_FRAME)
     }, every)
     this.#keepAlive.unref?.()
   }
 
-  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    try {
-      const { value, done } = await this.#reader.read()
-      if (this.#ended) return
-      if (done) {
-        controller.close()
-        this.#end('finished')
-        return
-      }
-      if (this.#wantId) {
-        const match = ID_LINE.exec(this.#decoder.decode(value))
-        if (match?.[1]) {
-          this.#wantId = false
-          this.#hooks.onEventId!(match[1])
-        }
-      }
-      controller.enqueue(value)
-    } catch (error) {
-      controller.error(error)
-      this.#end('detached')
+  /** The next bytes to write; `undefined` once the stream is over (finished or detached). */
+  async read(): Promise<Uint8Array | undefined> {
+    const prime = this.#prime
+    if (prime) {
+      this.#prime = undefined
+      return prime
     }
+    if (this.#ended) return undefined
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await this.#reader.read()
+    } catch (error) {
+      this.#end('detached')
+      throw error
+    }
+    if (this.#ended) return undefined
+    if (chunk.done) {
+      this.#end('finished')
+      return undefined
+    }
+    if (this.#wantId) this.#lookForId(chunk.value)
+    return chunk.value
+  }
+
+  /** The client went away: the SDK unregisters the stream (its cancel runs); the session and its events stay. */
+  async cancel(reason?: unknown): Promise<void> {
+    this.#end('detached')
+    await this.#reader.cancel(reason).catch(() => {})
+  }
+
+  /**
+   * Ends the stream from the server side as 'detached': the SDK unregisters
+   * it and the HTTP response ends. Used when the client reconnects to a
+   * stream the server still believes open (half-open TCP), and on shutdown.
+   */
+  async detach(): Promise<void> {
+    if (this.#ended) return
+    await this.cancel()
+    this.#consumer?.end()
+  }
+
+  /** The web form: a `Response` whose body reads this answer. */
+  toResponse(): Response {
+    const body = new ReadableStream<Uint8Array>({
+      start: controller => this.attach({
+        keepAlive: frame => {
+          try {
+            controller.enqueue(frame)
+          } catch {
+            // Closed in the meantime.
+          }
+        },
+        end: () => closeQuietly(controller)
+      }),
+      pull: async controller => {
+        const value = await this.read()
+        if (value) controller.enqueue(value)
+        else closeQuietly(controller)
+      },
+      cancel: reason => this.cancel(reason)
+    })
+    return new Response(body, { status: this.status, headers: this.headers })
+  }
+
+  #lookForId(value: Uint8Array): void {
+    const match = ID_LINE.exec(DECODER.decode(value))
+    if (!match?.[1]) return
+    this.#wantId = false
+    this.#hooks.onEventId!(match[1])
   }
 
   #end(how: StreamEnd): void {
@@ -125,3 +149,19 @@ class TrackedPipe {
     this.#hooks.onEnd(how)
   }
 }
+
+const DECODER = new TextDecoder()
+
+function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
+  try {
+    controller.close()
+  } catch {
+    // Closed or errored already.
+  }
+}
+
+/** What the core answers: a plain `Response`, or an SSE answer not yet bound to an entry point. */
+export type Answer = Response | TrackedAnswer
+
+/** The web-standard form of an answer. */
+export const toResponse = (answer: Answer): Response => answer instanceof TrackedAnswer ? answer.toResponse() : answer
