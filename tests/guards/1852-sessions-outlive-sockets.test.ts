@@ -178,15 +178,16 @@ describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, ki
     const setup = await RawConnection.open(port)
     const sessionId = await openSession(setup)
     await initialized(setup, sessionId)
-    await setup.serverClosed(KEEP_ALIVE_MS + 3_000)
+    // Bounds with room for a machine busy with other cells: the server closes after KEEP_ALIVE_MS when it can.
+    await setup.serverClosed(KEEP_ALIVE_MS + 6_000)
     for (let cycle = 1; cycle <= 5; cycle++) {
       const conn = await RawConnection.open(port)
       const echo = await conn.request({ method: 'POST', headers: sessionHeaders(sessionId), body: call(cycle, 'echo') }, { stopAt: firstSseData })
       expect(echo.status, `cycle ${cycle}`).toBe(200)
       expect(echo.messages[0]?.result?.content?.[0]?.text, `cycle ${cycle}`).toBe('echo')
-      expect(await conn.serverClosed(KEEP_ALIVE_MS + 3_000), `cycle ${cycle}`).toBe('end')
+      expect(await conn.serverClosed(KEEP_ALIVE_MS + 6_000), `cycle ${cycle}`).toBe('end')
     }
-  }, 30_000)
+  }, 60_000)
 
   it('ends the session with DELETE: the next request gets 404', async () => {
     const { port } = await start()

@@ -9,9 +9,12 @@ interface StoredEvent {
   seq: number
   message: JSONRPCMessage
   at: number
-  /** Its JSON length: what the byte bounds count. */
+  /** Its JSON length, what the byte bounds count; {@link UNSIZED} until the store settles, {@link GONE} if dropped before. */
   bytes: number
 }
+
+const UNSIZED = -1
+const GONE = -2
 
 interface StreamState {
   id: StreamId
@@ -81,6 +84,9 @@ export class MemoryEventStore implements SessionEventStore {
   readonly #opened = new Set<StreamId>()
   #timer: unknown
   #timerAt = Infinity
+  /** Events stored since the store last settled: not counted in bytes (nor in the pool) yet. */
+  #unsized: Array<[StreamState, StoredEvent]> = []
+  #settling = false
 
   constructor(options: MemoryEventStoreOptions = {}) {
     this.#maxEvents = Math.max(1, options.maxEvents ?? 1000)
@@ -93,32 +99,35 @@ export class MemoryEventStore implements SessionEventStore {
 
   /** Events currently retained (all streams). */
   get size(): number {
+    this.#settle()
     return this.#total
   }
 
   /** Bytes (of JSON) currently retained (all streams). */
   get bytes(): number {
+    this.#settle()
     return this.#bytes
   }
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const stream = this.#stream(streamId)
     const seq = ++stream.lastSeq
-    const bytes = JSON.stringify(message).length
-    stream.events.push({ seq, message, at: this.#now(), bytes })
+    const event: StoredEvent = { seq, message, at: this.#now(), bytes: UNSIZED }
+    stream.events.push(event)
     this.#total++
-    this.#bytes += bytes
     if ('id' in message && ('result' in message || 'error' in message)) stream.answered = true
     if (stream !== this.#get) {
       this.#streams.delete(streamId)
       this.#streams.set(streamId, stream)
     }
-    const id = this.#id(stream, seq)
-    this.#expire()
-    this.#bound()
-    if (this.#pool && this.#holds(stream.no, seq)) poolAdd(this.#pool, { store: this.#pooled, streamNo: stream.no, seq }, bytes)
-    this.#arm()
-    return id
+    // @note Sizing (a JSON.stringify), the bounds, the pool and the timer wait for the event loop to turn: a
+    // call's stream usually finishes in the same turn and is forgotten before, so they cost nothing for it.
+    this.#unsized.push([stream, event])
+    if (!this.#settling) {
+      this.#settling = true
+      setImmediate(() => this.#settle())
+    }
+    return this.#id(stream, seq)
   }
 
   async getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined> {
@@ -143,6 +152,7 @@ export class MemoryEventStore implements SessionEventStore {
    * replayed exactly, otherwise why not.
    */
   check(eventId: EventId): EventIdProblem | undefined {
+    this.#settle()
     this.#expire()
     const found = this.#locate(eventId)
     if (!found) return 'foreign'
@@ -163,6 +173,7 @@ export class MemoryEventStore implements SessionEventStore {
   openCursor(streamId: StreamId): EventId {
     if (this.#opened.has(streamId)) return this.cursor(streamId)
     this.#opened.add(streamId)
+    this.#settle()
     this.#expire()
     const stream = this.#stream(streamId)
     return this.#id(stream, stream.firstSeq - 1)
@@ -180,6 +191,7 @@ export class MemoryEventStore implements SessionEventStore {
 
   /** The session ended: drop everything and stop the timer. */
   dispose(): void {
+    this.#unsized = []
     for (const stream of [...this.#streams.values(), ...(this.#get ? [this.#get] : [])]) this.#forget(stream)
     this.#get = undefined
     this.#disarm()
@@ -207,6 +219,23 @@ export class MemoryEventStore implements SessionEventStore {
       else this.#streams.set(streamId, stream)
     }
     return stream
+  }
+
+  /** Counts what was stored since the last time, then applies the age, count and byte bounds. */
+  #settle(): void {
+    this.#settling = false
+    if (this.#unsized.length === 0) return
+    const unsized = this.#unsized
+    this.#unsized = []
+    for (const [stream, event] of unsized) {
+      if (event.bytes !== UNSIZED) continue
+      event.bytes = JSON.stringify(event.message).length
+      this.#bytes += event.bytes
+      if (this.#pool) poolAdd(this.#pool, { store: this.#pooled, streamNo: stream.no, seq: event.seq }, event.bytes)
+    }
+    this.#expire()
+    this.#bound()
+    this.#arm()
   }
 
   /** Drops what the grace period has passed: request streams not written since, GET events older than it. */
@@ -275,8 +304,7 @@ export class MemoryEventStore implements SessionEventStore {
     stream.events[stream.head++] = undefined
     stream.firstSeq = event.seq + 1
     this.#total--
-    this.#bytes -= event.bytes
-    if (this.#pool) poolRelease(this.#pool, event.bytes)
+    this.#release(event)
     if (stream.head === stream.events.length && stream !== this.#get) return this.#forget(stream)
     // Compact once the dropped prefix dominates, so the array stays proportional to what is kept.
     if (stream.head > 32 && stream.head * 2 > stream.events.length) {
@@ -285,13 +313,21 @@ export class MemoryEventStore implements SessionEventStore {
     }
   }
 
+  /** An event leaves: the bytes it was counted with go back; one not counted yet never will be. */
+  #release(event: StoredEvent): void {
+    if (event.bytes === UNSIZED) event.bytes = GONE
+    if (event.bytes < 0) return
+    this.#bytes -= event.bytes
+    if (this.#pool) poolRelease(this.#pool, event.bytes)
+  }
+
   /** @note A forgotten stream's ids become 'foreign': there is nothing left to replay from it. */
   #forget(stream: StreamState): void {
-    let bytes = 0
-    for (let i = stream.head; i < stream.events.length; i++) bytes += stream.events[i]?.bytes ?? 0
+    for (let i = stream.head; i < stream.events.length; i++) {
+      const event = stream.events[i]
+      if (event) this.#release(event)
+    }
     this.#total -= stream.events.length - stream.head
-    this.#bytes -= bytes
-    if (this.#pool) poolRelease(this.#pool, bytes)
     stream.events = []
     stream.head = 0
     if (stream === this.#get) return

@@ -37,14 +37,18 @@ function spawnNode22(args: string[], env: Record<string, string>, register: Regi
 }
 
 /** Answers matched to requests by id, with a bound on every wait. */
+/** How long a client's first request may take: it includes starting the client's process under Node 22. */
+const STARTUP_MS = 40_000
+
 function pending() {
   const waiting = new Map<number | string, (o: Outcome) => void>()
   let next = 1
   return {
-    ask(send: (id: number) => void): Promise<Outcome> {
+    /** `ms`: the first request of a client also waits for its process to start (slow on a busy machine). */
+    ask(send: (id: number) => void, ms = 15_000): Promise<Outcome> {
       const id = next++
       return new Promise(resolve => {
-        const timer = setTimeout(() => resolve(TIMEOUT), 15_000)
+        const timer = setTimeout(() => resolve(TIMEOUT), ms)
         waiting.set(id, o => {
           clearTimeout(timer)
           resolve(o)
@@ -84,7 +88,7 @@ export function startLibraryDriver(client: LibraryClient, url: string, register:
   const driver: ClientDriver = {
     notifications: [],
     errors: [],
-    connect: () => calls.ask(id => child.stdin!.write(JSON.stringify({ id, op: 'connect' }) + '\n')),
+    connect: () => calls.ask(id => child.stdin!.write(JSON.stringify({ id, op: 'connect' }) + '\n'), STARTUP_MS),
     listTools: () => calls.ask(id => child.stdin!.write(JSON.stringify({ id, op: 'listTools' }) + '\n')),
     callTool: (name, args = {}) => calls.ask(id => child.stdin!.write(JSON.stringify({ id, op: 'callTool', name, args }) + '\n')),
     close: async () => void (await calls.ask(id => child.stdin!.write(JSON.stringify({ id, op: 'close' }) + '\n')))
@@ -117,7 +121,7 @@ export function startMcpRemote(url: string, register: Register): ClientDriver {
     notifications: [],
     errors: [],
     connect: async () => {
-      const r = await rpc('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'interop-stdio-host', version: '1.0.0' } })
+      const r = await calls.ask(id => child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'interop-stdio-host', version: '1.0.0' } } }) + '\n'), STARTUP_MS)
       child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n')
       return r
     },

@@ -27,7 +27,10 @@ export class IdleQueue {
   add(id: string, at: number): void {
     this.#since.delete(id)
     this.#since.set(id, at)
-    this.#arm()
+    // An armed timer is never late (a touch only moves a deadline later): it re-arms when it fires. Looking at the
+    // oldest entry on every add would walk the holes deleted keys leave at the front of the Map, a cost that grows
+    // with the number of sessions.
+    if (this.#timer === undefined) this.#arm()
   }
 
   /** The session is busy (request in flight or stream open) or gone: it cannot expire. */
