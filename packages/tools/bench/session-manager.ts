@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       writeIds(targets.at(-1)!.idsFile, [])
     }
     console.log(`## Session manager benchmark: SDK ${SDK_VERSION}, node ${process.version}, wrk -t1 -c${CONNECTIONS}, tools/call ${CALL === 'echo' ? 'echo' : 'slow (3 related messages + result)'}, SSE answers`)
-    console.log(`${SLICES} rotating slices of ${SECONDS} s per variant and phase after a ${WARMUP} s warm-up; medians of the slices. Load average at start: ${loadAverage()}`)
+    console.log(`${SLICES} rotating slices of ${SECONDS} s per variant and phase after a ${WARMUP} s warm-up; medians of the slices. The manager runs with its defaults except maxSessionsPerPrincipal (all sessions come from one address). Load average at start: ${loadAverage()}`)
     const all: Array<{ sessions: number; results: Map<Target, Result> }> = []
     for (const sessions of counts) {
       const results = await phase(targets, sessions, redis?.child.pid)

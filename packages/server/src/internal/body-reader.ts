@@ -105,6 +105,8 @@ export function parseBody(text: string): BodyOutcome {
   } catch {
     return { ok: false, code: 'MCPS_PARSE_ERROR' }
   }
+  // Valid JSON needs two characters per level of nesting: a short body needs no walk.
+  if (text.length <= 2 * MAX_JSON_DEPTH) return { ok: true, body }
   return depthWithin(body, MAX_JSON_DEPTH) ? { ok: true, body } : { ok: false, code: 'MCPS_NESTING_TOO_DEEP' }
 }
 

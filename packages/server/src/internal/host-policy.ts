@@ -34,8 +34,34 @@ export function isWellFormedHost(value: string): boolean {
   return m !== null && (m[1] === undefined || Number(m[1]) <= 65_535)
 }
 
+/** Where a request went: its URL's host, host name and port (`''`: the scheme's default). */
+export interface RequestHost {
+  host: string
+  hostname: string
+  port: string
+}
+
+/**
+ * The host of a request URL (`request.url`, which the web platform and the
+ * Node adapter give normalized: lower case, no default port), without a
+ * `URL` parse per request; anything unusual (user info) goes through `URL`.
+ */
+export function hostOf(url: string): RequestHost {
+  const start = url.indexOf('//') + 2
+  let end = start
+  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++
+  const host = url.slice(start, end)
+  if (start === 1 || host.includes('@')) {
+    const parsed = new URL(url)
+    return { host: parsed.host, hostname: parsed.hostname, port: parsed.port }
+  }
+  const colon = host.lastIndexOf(':')
+  const hasPort = colon > host.lastIndexOf(']')
+  return { host, hostname: hasPort ? host.slice(0, colon) : host, port: hasPort ? host.slice(colon + 1) : '' }
+}
+
 /** `undefined` when the request's host and origin are allowed, else which one is not. */
-export function checkHostAndOrigin(policy: HostPolicy, url: URL, origin: string | null): 'host' | 'origin' | undefined {
+export function checkHostAndOrigin(policy: HostPolicy, url: RequestHost, origin: string | null): 'host' | 'origin' | undefined {
   if (policy.hosts !== 'any' && !matches(policy.hosts, url.hostname, url.port)) return 'host'
   if (origin === null || policy.origins === 'any') return undefined
   let parsed: URL

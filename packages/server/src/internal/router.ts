@@ -1,6 +1,6 @@
 import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionErrorCode } from '../errors.js'
-import { checkHostAndOrigin } from './host-policy.js'
+import { checkHostAndOrigin, hostOf } from './host-policy.js'
 import { classify } from './messages.js'
 import { isWellFormedSessionId } from './session-id.js'
 import type { Settings } from './settings.js'
@@ -32,7 +32,7 @@ export const METHODS = ['GET', 'POST', 'DELETE'] as const
 export function routeHead(request: Request, settings: Settings): HeadRoute | Refusal {
   const { method, headers } = request
   if (!(METHODS as readonly string[]).includes(method)) return { refuse: 'MCPS_METHOD_NOT_ALLOWED' }
-  const url = new URL(request.url)
+  const url = hostOf(request.url)
   const foreign = checkHostAndOrigin(settings.hosts, url, headers.get('origin'))
   if (foreign) return foreign === 'host' ? { refuse: 'MCPS_HOST_NOT_ALLOWED', detail: `Host "${url.host}"` } : { refuse: 'MCPS_ORIGIN_NOT_ALLOWED', detail: `Origin "${headers.get('origin')}"` }
   const sessionId = headers.get('mcp-session-id')
