@@ -2,32 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { systemClock, type Clock } from './clock.js'
+import { GONE, isMessage, UNSIZED, type StoredEvent, type StreamState } from './internal/memory-streams.js'
 import { poolAdd, poolRelease, type MemoryEventPool, type PooledStore } from './memory-event-pool.js'
 import { GET_STREAM_ID, type EventIdProblem, type SessionEventStore } from './session-event-store.js'
-
-interface StoredEvent {
-  seq: number
-  message: JSONRPCMessage
-  at: number
-  /** Its JSON length, what the byte bounds count; {@link UNSIZED} until the store settles, {@link GONE} if dropped before. */
-  bytes: number
-}
-
-const UNSIZED = -1
-const GONE = -2
-
-interface StreamState {
-  id: StreamId
-  no: number
-  /** Sequence number of the newest event stored (0: none yet). */
-  lastSeq: number
-  /** Lowest sequence number still retained; everything below it is gone. */
-  firstSeq: number
-  events: Array<StoredEvent | undefined>
-  head: number
-  /** A JSON-RPC response went through: once the stream finishes, nothing is left to resume. */
-  answered: boolean
-}
 
 /**
  * Options for {@link MemoryEventStore}.
@@ -120,8 +97,7 @@ export class MemoryEventStore implements SessionEventStore {
       this.#streams.delete(streamId)
       this.#streams.set(streamId, stream)
     }
-    // @note Sizing (a JSON.stringify), the bounds, the pool and the timer wait for the event loop to turn: a
-    // call's stream usually finishes in the same turn and is forgotten before, so they cost nothing for it.
+    // @note Sizing (a JSON.stringify), bounds, pool and timer wait for the loop to turn: a call's stream is mostly gone by then.
     this.#unsized.push([stream, event])
     if (!this.#settling) {
       this.#settling = true
@@ -147,10 +123,7 @@ export class MemoryEventStore implements SessionEventStore {
     return stream.id
   }
 
-  /**
-   * Checks a `Last-Event-ID` before a resume: `undefined` when it can be
-   * replayed exactly, otherwise why not.
-   */
+  /** Checks a `Last-Event-ID` before a resume: `undefined` when it can be replayed exactly, otherwise why not. */
   check(eventId: EventId): EventIdProblem | undefined {
     this.#settle()
     this.#expire()
@@ -159,11 +132,7 @@ export class MemoryEventStore implements SessionEventStore {
     return found.seq + 1 < found.stream.firstSeq ? 'expired' : undefined
   }
 
-  /**
-   * An event id for "everything on this stream so far", without storing an
-   * event: sent as a priming id on a new stream, it lets the client resume
-   * even if the stream drops before its first message.
-   */
+  /** An id for "everything on this stream so far" (no event stored): a new stream's priming id, a cursor to resume from. */
   cursor(streamId: StreamId): EventId {
     const stream = this.#stream(streamId)
     return this.#id(stream, stream.lastSeq)
@@ -179,11 +148,7 @@ export class MemoryEventStore implements SessionEventStore {
     return this.#id(stream, stream.firstSeq - 1)
   }
 
-  /**
-   * The stream ended normally. A request stream whose response went out has
-   * nothing left to resume: forget it now instead of holding it for the grace
-   * period. (A stream closed early by `closeSSEStream` is not answered yet, and stays.)
-   */
+  /** A stream ended normally: one whose response went out is forgotten now (one `closeSSEStream` ended early stays). */
   finished(streamId: StreamId): void {
     const stream = this.#streams.get(streamId)
     if (stream?.answered) this.#forget(stream)
@@ -335,5 +300,3 @@ export class MemoryEventStore implements SessionEventStore {
     this.#byNo.delete(stream.no)
   }
 }
-
-const isMessage = (message: JSONRPCMessage): boolean => (message as { jsonrpc?: unknown }).jsonrpc !== undefined
