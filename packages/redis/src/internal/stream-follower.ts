@@ -41,87 +41,107 @@ const RETRY_MS = 1_000
  * const stop = followStream(stream, '0-0', { event: (id, message) => write(id, message), end: () => close() })
  */
 export function followStream(stream: FollowedStream, after: string, sink: EventSink): () => void {
-  let cursor = after
-  let stopped = false
-  let pulling = false
-  let again = false
-  let subscribing = false
-  let unsubscribe: (() => void) | undefined
-  let retry: ReturnType<typeof setTimeout> | undefined
-  const net = stream.safetyNetMs > 0 ? setInterval(() => void pull(), stream.safetyNetMs) : undefined
-  net?.unref()
-  const stop = () => {
-    if (stopped) return
-    stopped = true
-    clearInterval(net)
-    clearTimeout(retry)
-    unsubscribe?.()
+  const follower = new Follower(stream, after, sink)
+  return () => follower.stop()
+}
+
+class Follower {
+  readonly #stream: FollowedStream
+  readonly #sink: EventSink
+  readonly #net: ReturnType<typeof setInterval> | undefined
+  #cursor: string
+  #stopped = false
+  #pulling = false
+  #again = false
+  #subscribing = false
+  #unsubscribe: (() => void) | undefined
+  #retry: ReturnType<typeof setTimeout> | undefined
+
+  constructor(stream: FollowedStream, after: string, sink: EventSink) {
+    this.#stream = stream
+    this.#sink = sink
+    this.#cursor = after
+    this.#net = stream.safetyNetMs > 0 ? setInterval(() => void this.#pull(), stream.safetyNetMs) : undefined
+    this.#net?.unref()
+    this.#subscribe()
   }
-  const later = () => {
-    if (stopped || retry) return
-    retry = setTimeout(() => {
-      retry = undefined
-      if (unsubscribe) void pull()
-      else subscribe()
-    }, RETRY_MS)
-    retry.unref()
+
+  stop(): void {
+    if (this.#stopped) return
+    this.#stopped = true
+    clearInterval(this.#net)
+    clearTimeout(this.#retry)
+    this.#unsubscribe?.()
   }
+
+  /** Reads until the end of the stream; a wake during a read makes it read again. */
+  async #pull(): Promise<void> {
+    if (this.#stopped) return
+    if (this.#pulling) {
+      this.#again = true
+      return
+    }
+    this.#pulling = true
+    try {
+      do {
+        this.#again = false
+        // A short batch is the end of the stream as of that read: whatever is stored later publishes, which wakes us.
+        for (let batch = await this.#stream.read(this.#cursor); !this.#stopped; batch = await this.#stream.read(this.#cursor)) {
+          if (this.#deliver(batch) || batch.length < this.#stream.batch) break
+        }
+      } while (this.#again && !this.#stopped)
+    } catch (error) {
+      this.#stream.onError(error)
+      this.#later()
+    } finally {
+      this.#pulling = false
+    }
+  }
+
   /** Hands a batch to the sink; true once the stream ended. */
-  const deliver = (batch: ReadEntry[]): boolean => {
+  #deliver(batch: ReadEntry[]): boolean {
     for (const event of batch) {
-      cursor = event.entry
-      if (event.marker !== undefined) sink.marker?.(event.marker)
+      this.#cursor = event.entry
+      if (event.marker !== undefined) this.#sink.marker?.(event.marker)
       if (!event.message) continue
-      sink.event(stream.eventId(event.entry), event.message)
-      if (stream.ends(event.message)) {
-        stop()
-        sink.end()
+      this.#sink.event(this.#stream.eventId(event.entry), event.message)
+      if (this.#stream.ends(event.message)) {
+        this.stop()
+        this.#sink.end()
         return true
       }
     }
     return false
   }
-  const pull = async (): Promise<void> => {
-    if (stopped) return
-    if (pulling) {
-      again = true
-      return
-    }
-    pulling = true
-    try {
-      do {
-        again = false
-        // A short batch is the end of the stream as of that read: whatever is stored later publishes, which wakes us.
-        for (let batch = await stream.read(cursor); !stopped; batch = await stream.read(cursor)) {
-          if (deliver(batch) || batch.length < stream.batch) break
-        }
-      } while (again && !stopped)
-    } catch (error) {
-      stream.onError(error)
-      later()
-    } finally {
-      pulling = false
-    }
-  }
-  const subscribe = () => {
-    if (stopped || subscribing) return
-    subscribing = true
-    stream.pubsub.subscribe(stream.channel, () => void pull()).then(
+
+  #subscribe(): void {
+    if (this.#stopped || this.#subscribing) return
+    this.#subscribing = true
+    this.#stream.pubsub.subscribe(this.#stream.channel, () => void this.#pull()).then(
       off => {
-        subscribing = false
-        if (stopped) return off()
-        unsubscribe = off
-        void pull()
+        this.#subscribing = false
+        if (this.#stopped) return off()
+        this.#unsubscribe = off
+        void this.#pull()
       },
       error => {
-        subscribing = false
-        stream.onError(error)
+        this.#subscribing = false
+        this.#stream.onError(error)
         // What is stored may still be readable; the subscription is retried.
-        void pull()
-        later()
+        void this.#pull()
+        this.#later()
       }
     )
   }
-  subscribe()
-  return stop
+
+  /** Redis is away: read (or subscribe) again in a moment. */
+  #later(): void {
+    if (this.#stopped || this.#retry) return
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined
+      if (this.#unsubscribe) void this.#pull()
+      else this.#subscribe()
+    }, RETRY_MS)
+    this.#retry.unref()
+  }
 }
