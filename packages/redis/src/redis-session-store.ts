@@ -1,6 +1,7 @@
 import type { SessionRecord, SessionStore } from '@mcp-sessions/server'
 import { DEFAULT_PREFIX, ownerKey, sessionKey } from './internal/keys.js'
 import { Commands } from './internal/redis.js'
+import { touchSession, ttl } from './internal/touch.js'
 import type { RedisConnection } from './redis-types.js'
 
 /**
@@ -21,14 +22,6 @@ const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'r', ARGV[1], 't', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`
-
-// lastActiveAt only moves forward; the TTL restarts on every touch.
-const TOUCH = `
-local t = redis.call('HGET', KEYS[1], 't')
-if not t then return 0 end
-if tonumber(ARGV[1]) > tonumber(t) then redis.call('HSET', KEYS[1], 't', ARGV[1]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`
 
 /**
@@ -91,7 +84,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(id: string, lastActiveAt: number, ttlMs: number): Promise<boolean> {
-    return (await this.#redis.script(TOUCH, [sessionKey(this.#prefix, id)], [String(lastActiveAt), String(ttl(ttlMs))])) === 1
+    return touchSession(this.#redis, sessionKey(this.#prefix, id), lastActiveAt, ttlMs)
   }
 
   async delete(id: string): Promise<boolean> {
@@ -102,5 +95,3 @@ export class RedisSessionStore implements SessionStore {
   /** Nothing to release: the client is yours, and stays open. */
   async close(): Promise<void> {}
 }
-
-const ttl = (ms: number) => Math.max(1, Math.ceil(ms))

@@ -1,10 +1,12 @@
 import { createClient } from '@redis/client'
 import { SessionManagerError } from '@mcp-sessions/server'
-import { DEFAULT_PREFIX } from './internal/keys.js'
+import { DEFAULT_PREFIX, sessionKey } from './internal/keys.js'
 import { PubSub } from './internal/pubsub.js'
 import { RedisStreamEventStores } from './internal/redis-event-store.js'
 import { PubSubRelay } from './internal/redis-relay.js'
 import { Commands } from './internal/redis.js'
+import { Retirements } from './internal/retirements.js'
+import { touchSession } from './internal/touch.js'
 import type { RedisConnection, RedisEventStoreOptions, RedisSessions } from './redis-types.js'
 import { RedisSessionStore, type RedisSessionStoreOptions } from './redis-session-store.js'
 
@@ -27,13 +29,28 @@ export interface RedisSessionsOptions extends RedisEventStoreOptions {
 }
 
 
-/** The session store of a backend built by {@link redisSessions}: closing it closes the backend. */
+/**
+ * The session store of a backend built by {@link redisSessions}: closing it
+ * closes the backend, and a touch also retires the session's finished streams.
+ */
 class BackendStore extends RedisSessionStore {
   readonly #release: () => Promise<void>
+  readonly #commands: Commands
+  readonly #retirements: Retirements
+  readonly #prefix: string
 
-  constructor(options: RedisSessionStoreOptions, release: () => Promise<void>) {
+  constructor(options: RedisSessionStoreOptions & { prefix: string }, commands: Commands, retirements: Retirements, release: () => Promise<void>) {
     super(options)
+    this.#prefix = options.prefix
+    this.#commands = commands
+    this.#retirements = retirements
     this.#release = release
+  }
+
+  /** The touch every request on a shared store makes anyway carries the session's finished streams: no command of their own. */
+  override async touch(id: string, lastActiveAt: number, ttlMs: number): Promise<boolean> {
+    const keys = this.#retirements.take(id)
+    return touchSession(this.#commands, sessionKey(this.#prefix, id), lastActiveAt, ttlMs, keys && { keys, ttlMs: this.#retirements.ttlMs })
   }
 
   override async close(): Promise<void> {
@@ -61,6 +78,7 @@ export async function redisSessions(options: RedisSessionsOptions): Promise<Redi
   const events = new RedisStreamEventStores(commands, pubsub, prefix, options, onError)
   const relay = new PubSubRelay(commands, pubsub, prefix, options.nodeId)
   const release = async () => {
+    await events.retirements.flush()
     await relay.close()
     await pubsub.close()
     client.off('error', onError)
@@ -68,7 +86,7 @@ export async function redisSessions(options: RedisSessionsOptions): Promise<Redi
     else if (owned) owned.destroy()
   }
   return {
-    store: new BackendStore({ client, prefix }, release),
+    store: new BackendStore({ client, prefix }, commands, events.retirements, release),
     eventStore: ({ sessionId }) => events.forSession(sessionId),
     relay
   }

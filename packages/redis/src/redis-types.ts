@@ -18,7 +18,12 @@ export interface RedisEventStoreOptions {
   maxAgeMs?: number
   /** How long a request stream is kept once its response went out in full. Default 30_000. */
   finishedStreamTtlMs?: number
-  /** Followers re-read their stream this often even without a publish (a lost publish, a Redis restart). Default 5_000. */
+  /**
+   * Followers (open GET streams, resumed streams) read their stream when a
+   * publish or a reconnect of the subscriber wakes them; besides, they
+   * re-read it this often, a safety net for a publish lost without a
+   * disconnect (a Redis Cluster's bus between shards). Default 60_000; 0 turns it off.
+   */
   pollIntervalMs?: number
 }
 

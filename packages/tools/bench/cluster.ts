@@ -12,13 +12,17 @@
  *    node, no stickiness) against 3 nodes on Redis and against 1 node with the
  *    in-memory store, in alternating rounds of `--seconds`; req/s medians and
  *    their ratio. Everything (client, nodes, redis-server) shares this machine.
+ *    Then the Redis commands one echo call costs, counted with MONITOR (the
+ *    calls rotate over the 3 nodes, the session already live on each).
  * 3. Memory: one node with `maxLocalSessions: --cache` and one unbounded node
  *    each get `--idle` idle sessions (initialize + initialized), then RSS and heap
  *    after a forced GC.
  */
+import { monitorRedis } from '../../../tests/helpers/redis-monitor.js'
 import { startNode, startRedisServer } from '../src/cluster/processes.js'
 import { arg } from './lib/args.js'
 import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
+import { formatRedisCosts, tally } from './lib/redis-cost.js'
 
 const SESSIONS = Number(arg('sessions', '300'))
 const SECONDS = Number(arg('seconds', '5'))
@@ -59,7 +63,8 @@ async function throughput(ports: number[], sessions: string[], seconds: number):
 const redis = await startRedisServer()
 const started: Array<{ kill(signal?: NodeJS.Signals): Promise<void> }> = []
 try {
-  const env = (name: string, extra: Record<string, string> = {}) => ({ REDIS_URL: redis.url, NODE_NAME: name, PORT: '0', ...extra })
+  // Every session comes from this one address: the per-caller quota (100 by default) would refuse the rest.
+  const env = (name: string, extra: Record<string, string> = {}) => ({ REDIS_URL: redis.url, NODE_NAME: name, PORT: '0', MAX_SESSIONS_PER_PRINCIPAL: '1000000', ...extra })
   const [a, b, c, memory] = await Promise.all([
     startNode(env('a')), startNode(env('b')), startNode(env('c')), startNode(env('memory', { STORE: 'memory' }))
   ])
@@ -106,6 +111,20 @@ try {
   }
   process.stdout.write(`throughput (tools/call, per-request round-robin, medians of ${ROUNDS}):\n`)
   process.stdout.write(`  3 nodes on Redis ${median(redisRates).toFixed(0)} req/s, 1 node in memory ${median(memoryRates).toFixed(0)} req/s, ratio ${(median(redisRates) / median(memoryRates)).toFixed(2)}x\n\n`)
+
+  // Commands per echo call: the session is live on every node (a first call hydrates), then calls rotate over them.
+  const counted = clusterSessions[0]!
+  for (const port of clusterPorts) await echo(port, counted)
+  const monitor = await monitorRedis(redis.port)
+  const calls = 30
+  try {
+    const seen = await monitor.window(async () => {
+      for (let i = 0; i < calls; i++) await echo(clusterPorts[i % 3]!, counted)
+    })
+    process.stdout.write(`Redis commands per echo tools/call, 3 nodes in turn (MONITOR, ${calls} calls):\n\n${formatRedisCosts([tally('echo tools/call', calls, seen)])}\n\n`)
+  } finally {
+    monitor.close()
+  }
   await Promise.all([a!.kill(), b!.kill(), c!.kill(), memory!.kill()])
 
   // 3. Memory with 10k idle sessions.

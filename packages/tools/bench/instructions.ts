@@ -12,15 +12,17 @@
  * session and stream ids, JIT and GC events inside the window (three such runs of 3,000 requests
  * came within 7% of each other, where timings moved 20%). The kernel's share (socket writes) is not counted: the profile
  * prints write syscalls per request. The calls come from this process, 10 in flight, rotating
- * over the sessions. Slow: valgrind runs node about 50x slower (two variants run at once).
+ * over the sessions. Slow: valgrind runs node about 50x slower (two variants run at once). The
+ * `redis` variant gets a private redis-server (not under valgrind: only the node process is counted).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startRedisServer } from '../src/cluster/processes.js'
 import { arg } from './lib/args.js'
 import { mcpHttp } from './lib/mcp-http.js'
-import { buildPackages, loadAverage, startBenchServer } from './lib/processes.js'
+import { buildPackages, cpuMs, loadAverage, startBenchServer } from './lib/processes.js'
 import { plan, type Planned } from './lib/variants.js'
 
 const SESSIONS = Number(arg('sessions', '10'))
@@ -33,10 +35,10 @@ const tool = CALL === 'stream' ? { name: 'slow', args: { count: 3, delayMs: 0 } 
  * One variant under callgrind with instrumentation off while it starts, opens the sessions and
  * warms up; on (`callgrind_control -i on`) for the measured calls only, then dumped.
  */
-async function measure(p: Planned, dir: string, i: number): Promise<{ p: Planned; perRequest: number }> {
+async function measure(p: Planned, dir: string, i: number, redis: { url: string; pid?: number }): Promise<{ p: Planned; perRequest: number; redisCpuUs?: number }> {
   const out = join(dir, `${i}.callgrind`)
   const server = await startBenchServer(p.variant, {
-    env: p.env,
+    env: { ...p.env, REDIS_URL: redis.url },
     // One thread and a fixed GC schedule: compilation and GC run at points the work decides.
     nodeArgs: ['--single-threaded', '--predictable-gc-schedule'],
     launcher: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, `--log-file=${out}.log`],
@@ -54,13 +56,17 @@ async function measure(p: Planned, dir: string, i: number): Promise<{ p: Planned
     }
     await callMany(WARMUP)
     const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(server.pid)], { stdio: 'ignore' })
+    // redis-server runs natively: its CPU time over the window, per request (clock ticks: rough below ~1,000 requests).
+    const redisPid = p.variant === 'redis' ? redis.pid : undefined
+    const redisBefore = redisPid ? cpuMs(redisPid) : 0
     control('-i', 'on')
     await callMany(REQUESTS)
     control('-d')
+    const redisCpuUs = redisPid ? ((cpuMs(redisPid) - redisBefore) * 1000) / REQUESTS : undefined
     client.close()
     const instructions = Number(/^summary: (\d+)/m.exec(readFileSync(`${out}.1`, 'utf8'))?.[1])
     if (!Number.isFinite(instructions)) throw new Error(`[mcp-sessions] Failed to count instructions of ${p.label}: no summary in ${out}.1`)
-    return { p, perRequest: instructions / REQUESTS }
+    return { p, perRequest: instructions / REQUESTS, redisCpuUs }
   } finally {
     await server.stop()
   }
@@ -69,19 +75,21 @@ async function measure(p: Planned, dir: string, i: number): Promise<{ p: Planned
 buildPackages()
 const planned = plan(arg('variants', `map,manager${arg('candidate', '') ? ',candidate' : ''}`), arg('candidate', ''))
 const dir = mkdtempSync(join(tmpdir(), 'mcps-instructions-'))
+const redis = planned.some(p => p.variant === 'redis') ? await startRedisServer() : undefined
 try {
   console.log(`## Instructions per tools/call ${tool.name} (valgrind callgrind), ${SESSIONS} sessions, ${WARMUP} warm-up calls, ${REQUESTS} measured; load average ${loadAverage()}\n`)
   // Two at a time: the counts do not depend on timing.
   const results: Array<Awaited<ReturnType<typeof measure>>> = []
-  for (let i = 0; i < planned.length; i += 2) results.push(...await Promise.all(planned.slice(i, i + 2).map((p, j) => measure(p, dir, i + j))))
+  for (let i = 0; i < planned.length; i += 2) results.push(...await Promise.all(planned.slice(i, i + 2).map((p, j) => measure(p, dir, i + j, { url: redis?.url ?? '', pid: redis?.child.pid }))))
   const manager = results.find(r => r.p.variant === 'manager')
   const map = results.find(r => r.p.variant === 'map')
   const ratio = (x: number, base: number | undefined) => (base ? `${(x / base).toFixed(3)}x` : '-')
-  console.log('| server | instructions per request | vs map | vs manager |')
-  console.log('|---|---|---|---|')
+  console.log('| server | instructions per request | vs map | vs manager | redis-server CPU µs/req |')
+  console.log('|---|---|---|---|---|')
   for (const r of results) {
-    console.log(`| ${r.p.label} | ${Math.round(r.perRequest).toLocaleString('en-US')} | ${ratio(r.perRequest, map?.perRequest)} | ${ratio(r.perRequest, manager?.perRequest)} |`)
+    console.log(`| ${r.p.label} | ${Math.round(r.perRequest).toLocaleString('en-US')} | ${ratio(r.perRequest, map?.perRequest)} | ${ratio(r.perRequest, manager?.perRequest)} | ${r.redisCpuUs === undefined ? '' : r.redisCpuUs.toFixed(0)} |`)
   }
 } finally {
+  await redis?.stop()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -4,7 +4,7 @@
  *   npm run matrix -- install 1.32.2     # once: the unpatched SDK in .matrix/1.32.2/plain
  *   npx tsx packages/tools/bench/session-manager.ts [--sessions 10,1000,10000] [--slices 3] [--seconds 5]
  *     [--warmup 3] [--connections 10] [--call echo|stream] [--variants ceiling,map,map-events,manager,redis]
- *     [--candidate path/to/server/dist/index.js[,another]] [--redis-cost yes|no]
+ *     [--candidate path/to/server/dist/index.js[,another]] [--redis-cost yes|no] [--redis-idle 65]
  *
  * One server process per variant (lib/bench-server.ts), all alive at once, each holding the same
  * number of live sessions. The load generator is wrk (one thread, `--connections` keep-alive
@@ -36,6 +36,8 @@ const WARMUP = Number(arg('warmup', '3'))
 const CONNECTIONS = Number(arg('connections', '10'))
 const CALL = arg('call', 'echo') as Call
 const CANDIDATES = arg('candidate', '')
+// Longer than the followers' 60 s safety net, so the idle row shows what it costs.
+const IDLE_SECONDS = Number(arg('redis-idle', '65'))
 const planned = plan(arg('variants', `ceiling,map,map-events,manager${CANDIDATES ? ',candidate' : ''},redis`), CANDIDATES)
 
 interface Target {
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     const onRedis = targets.find(t => t.variant === 'redis')
     if (onRedis && redis && arg('redis-cost', 'yes') !== 'no') {
       console.log('\n### Redis commands per operation (MONITOR on the private redis-server)\n')
-      console.log(formatRedisCosts(await redisCosts(onRedis.client, redis.port, { ops: 20, idleSeconds: 11, streams: 5 })))
+      console.log(formatRedisCosts(await redisCosts(onRedis.client, redis.port, { ops: 20, idleSeconds: IDLE_SECONDS, streams: 5 })))
     }
     console.log(`\nLoad average at the end: ${loadAverage()}`)
   } finally {

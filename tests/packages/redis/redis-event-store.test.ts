@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventSink } from '@mcp-sessions/server'
 import { redisSessions } from '@mcp-sessions/redis'
 import { startRedis, type RedisServer } from '../../helpers/redis.js'
-import { nextEvent } from '../../helpers/wait.js'
+import { monitorRedis, sent } from '../../helpers/redis-monitor.js'
+import { nextEvent, settle } from '../../helpers/wait.js'
 import { eventStoreContract } from '../server/event-store-contract.js'
 
 let redis: RedisServer
@@ -121,5 +122,69 @@ describe('RedisEventStore', () => {
     await writer.storeEvent('req', result(5))
     await end
     expect(got).toEqual([note(1), note(2), result(5)])
+  })
+
+  it('primes a request stream without a Redis command, and resumes it from its beginning', async () => {
+    const { eventStore } = await backend()
+    const store = eventStore({ sessionId: 'primed' })
+    const monitor = await monitorRedis(redis.port)
+    let prime!: string
+    try {
+      const seen = await monitor.window(async () => void (prime = await store.storeEvent('req-p', {} as JSONRPCMessage)), 50)
+      expect(sent(seen)).toEqual([])
+    } finally {
+      monitor.close()
+    }
+    expect(await store.check(prime)).toBeUndefined()
+    await store.storeEvent('req-p', note(1))
+    await store.storeEvent('req-p', result(3))
+    expect((await replay(store, prime)).seen.map(e => e.message)).toEqual([note(1), result(3)])
+  })
+
+  it('tells a priming id pasted onto another stream (foreign) and one older than the grace period (expired)', async () => {
+    const { eventStore } = await backend({ maxAgeMs: 200 })
+    const store = eventStore({ sessionId: 'pasted' })
+    const prime = await store.storeEvent('req-a', {} as JSONRPCMessage)
+    const [tag, , entry] = prime.split('/')
+    expect(await store.check(`${tag}/req-b/${entry}`)).toBe('foreign')
+    expect(await store.check(prime)).toBeUndefined()
+    await settle(300)
+    expect(await store.check(prime)).toBe('expired')
+  })
+
+  it('places a marker stored after other events at the end of its stream', async () => {
+    const { eventStore } = await backend()
+    const store = eventStore({ sessionId: 'marked' })
+    await store.storeEvent('req-m', note(1))
+    const marker = await store.storeEvent('req-m', {} as JSONRPCMessage)
+    expect((await replay(store, marker)).seen).toEqual([])
+    await store.storeEvent('req-m', note(2))
+    expect((await replay(store, marker)).seen.map(e => e.message)).toEqual([note(2)])
+  })
+
+  it('wakes a follower once its subscriber is back: what was stored while it was away arrives without a poll', async () => {
+    // A safety-net poll a minute away: only the reconnect can deliver within the wait below.
+    const reader = (await backend({ url: redis.url, client: undefined, pollIntervalMs: 60_000 })).eventStore({ sessionId: 'w' })
+    const writerClient = await redis.client()
+    const writer = (await backend({ client: writerClient, prefix: `ev${run}` })).eventStore({ sessionId: 'w' })
+    const got: JSONRPCMessage[] = []
+    const waiters: Array<() => void> = []
+    const sink: EventSink = { event: (_id, message) => { got.push(message); for (const w of waiters.splice(0)) w() }, end: () => {} }
+    const arrived = (n: number, what: string) => got.length >= n ? Promise.resolve() : nextEvent<void>(what, deliver => waiters.push(deliver), 3_000)
+    const stop = reader.follow('_GET_stream', await reader.cursor('_GET_stream'), sink)
+    cleanups.push(async () => stop())
+    // Stored until one arrives: then the follower is subscribed.
+    for (let n = 1; got.length === 0 && n <= 20; n++) {
+      await writer.storeEvent('_GET_stream', note(n))
+      await settle(50)
+    }
+    const before = got.length
+    expect(before).toBeGreaterThan(0)
+    // Same connection, in this order: the subscriber is cut before the event is stored (its publish reaches no one).
+    const kill = writerClient.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub'])
+    const stored = writer.storeEvent('_GET_stream', note(100))
+    await Promise.all([kill, stored])
+    await arrived(before + 1, 'the event stored while the subscriber was away')
+    expect(got.at(-1)).toEqual(note(100))
   })
 })

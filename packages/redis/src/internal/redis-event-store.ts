@@ -6,6 +6,8 @@ import { openedKey, streamKey } from './keys.js'
 import type { PubSub } from './pubsub.js'
 import type { RedisEventStoreOptions } from '../redis-types.js'
 import { compareEntryIds, splitEntryId, type Commands } from './redis.js'
+import { Retirements } from './retirements.js'
+import { followStream, type ReadEntry } from './stream-follower.js'
 
 
 const ID_SEPARATOR = '/'
@@ -13,7 +15,8 @@ const ID_SEPARATOR = '/'
 // Append, trim by length (MAXLEN) and by age (MINID from Redis' own clock),
 // keep the key for the grace period, and wake followers: one atomic step.
 // Each entry records its predecessor (field p), so a reader can tell whether
-// the entries just before the oldest retained one were trimmed.
+// the entries just before the oldest retained one were trimmed. KEYS[2], the
+// "opened" flag, lives as long as the stream; only the GET stream has one.
 const STORE = `
 local prev = '0-0'
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
@@ -23,7 +26,7 @@ local t = redis.call('TIME')
 local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
 if oldest > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d', oldest)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if KEYS[2] then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 redis.call('PUBLISH', KEYS[1], id)
 return id`
 
@@ -66,8 +69,8 @@ export class RedisStreamEventStore implements SessionEventStore {
   readonly #stores: RedisStreamEventStores
   readonly #sessionId: string
   readonly #tag: string
-  /** Request streams whose response this node stored: they may linger briefly once finished. */
-  readonly #answered = new Set<StreamId>()
+  /** Request streams this node stored on: `true` once their response is stored (they may linger briefly once finished). */
+  readonly #streams = new Map<StreamId, boolean>()
 
   constructor(stores: RedisStreamEventStores, sessionId: string) {
     this.#stores = stores
@@ -77,9 +80,18 @@ export class RedisStreamEventStore implements SessionEventStore {
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const s = this.#stores
+    const request = streamId !== GET_STREAM_ID
+    if (request && !this.#streams.has(streamId)) {
+      this.#streams.set(streamId, false)
+      // @note The SDK primes a request stream it has just named (a random UUID), before anything is on it: the
+      // position "before the first entry" needs no write. See #primingEntry for how check() still tells such an
+      // id of a stream that never existed (foreign) or is long gone (expired).
+      if (isPriming(message)) return this.#eventId(streamId, this.#primingEntry(streamId, Date.now()))
+    }
     const key = this.#key(streamId)
-    const entry = await s.redis.script<string>(STORE, [key, this.#openedKey(streamId)], [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
-    if (streamId !== GET_STREAM_ID && isResponse(message)) this.#answered.add(streamId)
+    const keys = request ? [key] : [key, this.#openedKey(streamId)]
+    const entry = await s.redis.script<string>(STORE, keys, [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
+    if (request && isResponse(message)) this.#streams.set(streamId, true)
     return this.#eventId(streamId, entry)
   }
 
@@ -110,9 +122,11 @@ export class RedisStreamEventStore implements SessionEventStore {
   async check(eventId: EventId): Promise<EventIdProblem | undefined> {
     const parsed = this.#parse(eventId)
     if (!parsed) return 'foreign'
+    const primedAt = this.#primedAt(parsed.streamId, parsed.entry)
+    if (primedAt === null) return 'foreign'
     const info = await this.#info(parsed.streamId)
-    // No key: nothing was ever written (a priming cursor "0-0"), or it all expired.
-    if (!info) return parsed.entry === '0-0' ? undefined : 'expired'
+    // No key: nothing was ever written (a cursor "0-0", a request stream primed within the grace period), or it all expired.
+    if (!info) return parsed.entry === '0-0' || (primedAt !== undefined && primedAt >= Date.now() - this.#stores.maxAgeMs) ? undefined : 'expired'
     if (compareEntryIds(parsed.entry, info.lastGenerated) > 0) return 'foreign'
     // The oldest retained entry names its predecessor: a cursor before that one missed trimmed events.
     if (compareEntryIds(parsed.entry, info.firstPrev) < 0) return 'expired'
@@ -130,16 +144,16 @@ export class RedisStreamEventStore implements SessionEventStore {
     return this.#eventId(streamId, String(entry))
   }
 
-  /** The stream's response went out in full: keep its events only briefly. */
-  async finished(streamId: StreamId): Promise<void> {
-    if (!this.#answered.delete(streamId)) return
-    const key = this.#key(streamId)
-    await this.#stores.redis.call(key, ['PEXPIRE', key, String(this.#stores.finishedTtlMs), 'LT'])
+  /** The stream's response went out in full: keep its events only briefly (sent with the session's next touch). */
+  finished(streamId: StreamId): void {
+    const answered = this.#streams.get(streamId)
+    this.#streams.delete(streamId)
+    if (answered) this.#stores.retirements.add(this.#sessionId, this.#key(streamId))
   }
 
-  /** The session left this node: nothing is held here but the set of answered streams. */
+  /** The session left this node: nothing is held here but the request streams it wrote. */
   dispose(): void {
-    this.#answered.clear()
+    this.#streams.clear()
   }
 
   /**
@@ -150,63 +164,17 @@ export class RedisStreamEventStore implements SessionEventStore {
   follow(streamId: StreamId, afterEventId: EventId, sink: EventSink): () => void {
     const parsed = this.#parse(afterEventId)
     if (!parsed || parsed.streamId !== streamId) throw new Error(`[mcp-sessions] Failed to follow stream "${streamId}": "${afterEventId}" is not an event id of it`)
-    let cursor = parsed.entry
-    let stopped = false
-    let pulling = false
-    let again = false
-    let unsubscribe: (() => void) | undefined
     const s = this.#stores
-    const stop = () => {
-      if (stopped) return
-      stopped = true
-      clearInterval(timer)
-      unsubscribe?.()
-    }
-    const pull = async (): Promise<void> => {
-      if (stopped) return
-      if (pulling) {
-        again = true
-        return
-      }
-      pulling = true
-      try {
-        do {
-          again = false
-          for (let batch = await this.#read(streamId, cursor); batch.length > 0 && !stopped; batch = await this.#read(streamId, cursor)) {
-            for (const event of batch) {
-              cursor = event.entry
-              if (event.marker !== undefined) sink.marker?.(event.marker)
-              if (!event.message) continue
-              sink.event(this.#eventId(streamId, event.entry), event.message)
-              if (streamId !== GET_STREAM_ID && isResponse(event.message)) {
-                stop()
-                sink.end()
-                return
-              }
-            }
-          }
-        } while (again && !stopped)
-      } catch (error) {
-        // Redis is away: the poll timer (or the next publish) tries again.
-        s.onError(error)
-      } finally {
-        pulling = false
-      }
-    }
-    const timer = setInterval(() => void pull(), s.pollIntervalMs)
-    timer.unref()
-    s.pubsub.subscribe(this.#key(streamId), () => void pull()).then(
-      off => {
-        if (stopped) off()
-        else unsubscribe = off
-        void pull()
-      },
-      error => {
-        s.onError(error)
-        void pull()
-      }
-    )
-    return stop
+    return followStream({
+      pubsub: s.pubsub,
+      channel: this.#key(streamId),
+      read: entry => this.#read(streamId, entry),
+      batch: READ_BATCH,
+      eventId: entry => this.#eventId(streamId, entry),
+      ends: message => streamId !== GET_STREAM_ID && isResponse(message),
+      safetyNetMs: s.pollIntervalMs,
+      onError: s.onError
+    }, parsed.entry, sink)
   }
 
   #key(streamId: StreamId): string {
@@ -228,6 +196,25 @@ export class RedisStreamEventStore implements SessionEventStore {
     return { streamId: parts[1]!, entry: parts[2]! }
   }
 
+  /**
+   * The entry of a request stream's priming id: `0-<issued at, ms><6 check digits>`. It sorts before every real
+   * entry (their first part is a time), so it resumes the whole stream; the check digits (a hash of the session,
+   * the stream and the time) let any node tell it from one pasted onto another stream, without a Redis call.
+   * The time is this node's clock: a skew between nodes only moves the end of the grace period by as much.
+   */
+  #primingEntry(streamId: StreamId, issuedAt: number): string {
+    const check = fnv1a(`${this.#sessionId}\n${streamId}\n${issuedAt}`) % 1_000_000
+    return `0-${issuedAt}${String(check).padStart(6, '0')}`
+  }
+
+  /** When a priming entry of `streamId` was issued; `null` for a forged one; `undefined` for any other entry. */
+  #primedAt(streamId: StreamId, entry: string): number | null | undefined {
+    const [ms, seq] = splitEntryId(entry)!
+    if (ms !== 0n || seq < 1_000_000n) return undefined
+    const issuedAt = Number(seq / 1_000_000n)
+    return this.#primingEntry(streamId, issuedAt) === entry ? issuedAt : null
+  }
+
   async #info(streamId: StreamId): Promise<{ lastGenerated: string; firstPrev: string } | undefined> {
     const reply = await this.#stores.redis.script<string[] | null>(INFO, [this.#key(streamId)], [])
     if (!Array.isArray(reply)) return undefined
@@ -235,7 +222,7 @@ export class RedisStreamEventStore implements SessionEventStore {
   }
 
   /** Up to READ_BATCH entries after `entry` (exclusive). */
-  async #read(streamId: StreamId, entry: string): Promise<Array<{ entry: string; message: JSONRPCMessage | undefined; marker?: unknown }>> {
+  async #read(streamId: StreamId, entry: string): Promise<ReadEntry[]> {
     const key = this.#key(streamId)
     const reply = await this.#stores.redis.call<Array<[string, string[]]>>(key, ['XRANGE', key, `(${entry}`, '+', 'COUNT', String(READ_BATCH)], true)
     return (reply ?? []).map(([id, fields]) => {
@@ -252,6 +239,19 @@ const READ_BATCH = 256
 
 /** SDK stream ids: a UUID, or `_GET_stream`. */
 const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+/** FNV-1a, 32 bits: check digits against a slip, not a secret (whoever holds the session can compute them). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}
+
+/** The SDK's priming event: an empty object. */
+function isPriming(message: JSONRPCMessage): boolean {
+  for (const _ in message) return false
+  return true
+}
 
 function isResponse(message: JSONRPCMessage): boolean {
   return 'id' in message && !('method' in message) && ('result' in message || 'error' in message)
@@ -272,6 +272,8 @@ export class RedisStreamEventStores {
   readonly maxAgeMs: number
   readonly finishedTtlMs: number
   readonly pollIntervalMs: number
+  /** Finished request streams waiting for their short TTL: the session store's touch or a timer sends them. */
+  readonly retirements: Retirements
   readonly onError: (error: unknown) => void
 
   constructor(redis: Commands, pubsub: PubSub, prefix: string, options: RedisEventStoreOptions = {}, onError: (error: unknown) => void = () => {}) {
@@ -281,8 +283,13 @@ export class RedisStreamEventStores {
     this.maxEvents = Math.max(1, options.maxEventsPerStream ?? 1000)
     this.maxAgeMs = Math.max(1, options.maxAgeMs ?? 300_000)
     this.finishedTtlMs = Math.max(1, Math.min(this.maxAgeMs, options.finishedStreamTtlMs ?? 30_000))
-    this.pollIntervalMs = Math.max(100, options.pollIntervalMs ?? 5_000)
+    // @note Followers wake on publishes and when the subscriber reconnects; the interval only covers a publish
+    // lost without a disconnect (a Redis Cluster's bus between shards). 0 turns it off.
+    const poll = options.pollIntervalMs ?? 60_000
+    this.pollIntervalMs = poll <= 0 ? 0 : Math.max(100, poll)
     this.onError = onError
+    // A few seconds' wait lets the session's next request carry the retirement; bounded by the short TTL itself.
+    this.retirements = new Retirements(redis, this.finishedTtlMs, Math.min(5_000, this.finishedTtlMs), onError)
   }
 
   forSession(sessionId: string): RedisStreamEventStore {

@@ -66,6 +66,8 @@ export class PubSubRelay {
 
   async #subscribe(deliver: (sessionId: string, message: JSONRPCMessage) => void): Promise<void> {
     const off = await this.#pubsub.subscribe(nodeChannel(this.#prefix, this.nodeId), raw => {
+      // A reconnect: answers published meanwhile are lost (at most once), nothing to re-read.
+      if (raw === null) return
       let parsed: { s?: unknown; m?: unknown }
       try {
         parsed = JSON.parse(raw) as typeof parsed

@@ -92,8 +92,8 @@ async function mapPattern(withEventStore: boolean): Promise<RequestListener> {
 
 async function quickStart(from: string, extra: object = {}): Promise<RequestListener> {
   const { createSessionManager } = (await import(from)) as typeof import('@mcp-sessions/server')
-  // Every session comes from this one load generator, one address: the per-caller quota (100) would evict all
-  // but 100 of them. The quota is the only default changed here (see the benchmark's header line).
+  // Every benchmark session comes from one address: the per-caller quota (100) would evict (in memory) or refuse
+  // (Redis) all but 100. It is the only default changed here (the benchmark's header line says so).
   const manager = createSessionManager({ maxSessionsPerPrincipal: 1_000_000, ...extra, createServer: () => withTools(new McpServer(info, options)) })
   return (req, res) => {
     if (!isMcp(req)) return notFound(res)

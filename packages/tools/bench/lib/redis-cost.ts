@@ -1,5 +1,4 @@
-import { once } from 'node:events'
-import { connect, type Socket } from 'node:net'
+import { monitorRedis, type SeenCommand } from '../../../../tests/helpers/redis-monitor.js'
 import type { McpHttp } from './mcp-http.js'
 
 /** Commands one operation costs on Redis: sent by the node (each a round trip unless pipelined) and run inside scripts. */
@@ -13,70 +12,13 @@ export interface RedisCost {
   inScriptsBy: Record<string, number>
 }
 
-const LINE = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]+)"/
-
 /**
- * A `MONITOR` connection to a private redis-server that cuts what it sees
- * into windows delimited by `ECHO` markers sent on a second connection.
- * MONITOR shows every command a client sends and, as `[0 lua]`, every
- * command a script runs.
+ * Per-operation counts of what MONITOR saw during `ops` operations.
+ *
+ * @example
+ * tally('echo tools/call', 20, await monitor.window(run))
  */
-async function monitor(port: number): Promise<{ window(run: () => Promise<void>): Promise<Array<{ source: string; command: string }>>; close(): void }> {
-  const watch = connect(port, '127.0.0.1')
-  const marks = connect(port, '127.0.0.1')
-  await Promise.all([once(watch, 'connect'), once(marks, 'connect')])
-  let seen: Array<{ source: string; command: string; arg: string }> = []
-  let partial = ''
-  let waiting: { marker: string; resolve: () => void } | undefined
-  watch.setEncoding('utf8')
-  watch.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\r\n')
-    partial = lines.pop()!
-    for (const line of lines) {
-      const m = LINE.exec(line)
-      if (!m) continue
-      const arg = / "([^"]*)"/.exec(line.slice(m[0].length))?.[1] ?? ''
-      seen.push({ source: m[1]!, command: m[2]!.toUpperCase(), arg })
-      if (waiting && m[2]!.toUpperCase() === 'ECHO' && arg === waiting.marker) waiting.resolve()
-    }
-  })
-  watch.write('MONITOR\r\n')
-  marks.on('data', () => {})
-  let n = 0
-  const mark = async (): Promise<void> => {
-    const marker = `mcps-bench-mark-${++n}`
-    const seenMarker = new Promise<void>(resolve => (waiting = { marker, resolve }))
-    marks.write(`ECHO ${marker}\r\n`)
-    await bounded(seenMarker, `MONITOR did not show ${marker}`)
-  }
-  await mark()
-  return {
-    async window(run) {
-      await mark()
-      seen = []
-      await run()
-      // Fire-and-forget commands (a stream's retirement) land just after the answer.
-      await new Promise(resolve => setTimeout(resolve, 200))
-      await mark()
-      return seen.filter(line => !(line.command === 'ECHO' && line.arg.startsWith('mcps-bench-mark-')))
-    },
-    close() {
-      for (const socket of [watch, marks] as Socket[]) socket.destroy()
-    }
-  }
-}
-
-async function bounded<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`[mcp-sessions] Failed to count Redis commands: ${what} within ${ms} ms`)), ms)))
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function tally(what: string, ops: number, lines: Array<{ source: string; command: string }>): RedisCost {
+export function tally(what: string, ops: number, lines: SeenCommand[]): RedisCost {
   const cost: RedisCost = { what, ops, sent: 0, inScripts: 0, sentBy: {}, inScriptsBy: {} }
   for (const { source, command } of lines) {
     const lua = source === 'lua'
@@ -102,7 +44,7 @@ export async function redisCosts(client: McpHttp, redisPort: number, options: { 
   const sessions = await client.openSessions(streams)
   const session = sessions[0]!
   await client.callTool(session, 'echo', { text: 'warm' })
-  const watch = await monitor(redisPort)
+  const watch = await monitorRedis(redisPort)
   const repeat = (run: () => Promise<unknown>) => async () => {
     for (let i = 0; i < ops; i++) await run()
   }
