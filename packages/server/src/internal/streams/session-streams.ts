@@ -166,7 +166,8 @@ export class SessionStreams {
     let end: string | undefined
     try {
       start = await session.events.openCursor(GET_STREAM_ID)
-      end = start === undefined ? undefined : await session.events.cursor(GET_STREAM_ID)
+      // A followed stream starts at `start` whatever the end is: no need to ask the store for it.
+      end = start === undefined || session.events.follow ? undefined : await session.events.cursor(GET_STREAM_ID)
     } catch (error) {
       this.#ctx.report('MCPS_STORE_FAILED', `Failed to open the GET stream of session "${session.id}"`, error)
       return errorResponse('MCPS_STORE_FAILED')
