@@ -63,16 +63,22 @@ export class RedisSessionStore implements SessionStore {
    * Live sessions of `owner`, from its index set; ids whose record has
    * expired or was deleted are dropped from the set as they are found.
    */
-  async countOwned(owner: string): Promise<number> {
+  /** Looks the owner's records up in batches and stops at `atMost` live ones; forgets the ones that expired. */
+  async countOwned(owner: string, atMost = Infinity): Promise<number> {
     const owned = ownerKey(this.#prefix, owner)
     const ids = await this.#redis.call<string[]>(owned, ['SMEMBERS', owned], true)
-    const alive = await Promise.all(ids.map(id => {
-      const key = sessionKey(this.#prefix, id)
-      return this.#redis.call<number>(key, ['EXISTS', key], true)
-    }))
-    const gone = ids.filter((_, i) => alive[i] !== 1)
+    const gone: string[] = []
+    let alive = 0
+    for (let i = 0; i < ids.length && alive < atMost; i += COUNT_BATCH) {
+      const batch = ids.slice(i, i + COUNT_BATCH)
+      const found = await Promise.all(batch.map(id => {
+        const key = sessionKey(this.#prefix, id)
+        return this.#redis.call<number>(key, ['EXISTS', key], true)
+      }))
+      batch.forEach((id, j) => (found[j] === 1 ? alive++ : gone.push(id)))
+    }
     if (gone.length) await this.#redis.call(owned, ['SREM', owned, ...gone])
-    return ids.length - gone.length
+    return alive
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -95,3 +101,6 @@ export class RedisSessionStore implements SessionStore {
   /** Nothing to release: the client is yours, and stays open. */
   async close(): Promise<void> {}
 }
+
+/** Record lookups in flight at once while counting an owner's sessions. */
+const COUNT_BATCH = 100

@@ -73,6 +73,8 @@ export interface SessionStore {
    * Shared stores: how many live sessions `owner` holds across all nodes
    * (records created with that `owner`), so `maxSessionsPerPrincipal` holds
    * across nodes. Without it a shared store's quota counts this node only.
+   * `atMost` (the quota): counting may stop there, so an initialize costs at
+   * most that many record lookups however many sessions the owner had.
    */
-  countOwned?(owner: string): Promise<number>
+  countOwned?(owner: string, atMost?: number): Promise<number>
 }

@@ -166,9 +166,10 @@ export class Dispatcher {
     const local = this.#registry.admissible(owner)
     if (local) return errorResponse(local)
     const { shared, store, settings } = this.#ctx
-    if (!shared || !store.countOwned) return undefined
+    const quota = settings.maxSessionsPerPrincipal
+    if (!shared || !store.countOwned || quota === Infinity) return undefined
     try {
-      if (await store.countOwned(owner) >= settings.maxSessionsPerPrincipal) return errorResponse('MCPS_TOO_MANY_SESSIONS')
+      if (await store.countOwned(owner, quota) >= quota) return errorResponse('MCPS_TOO_MANY_SESSIONS')
     } catch (error) {
       this.#ctx.report('MCPS_STORE_FAILED', 'Failed to count the sessions of a caller', error)
       return errorResponse('MCPS_STORE_FAILED')

@@ -94,7 +94,7 @@ async function quickStart(from: string, extra: object = {}): Promise<RequestList
   const { createSessionManager } = (await import(from)) as typeof import('@mcp-sessions/server')
   // Every benchmark session comes from one address: the per-caller quota (100) would evict (in memory) or refuse
   // (Redis) all but 100. It is the only default changed here (the benchmark's header line says so).
-  const manager = createSessionManager({ maxSessionsPerPrincipal: 1_000_000, ...extra, createServer: () => withTools(new McpServer(info, options)) })
+  const manager = createSessionManager({ maxSessionsPerPrincipal: Infinity, ...extra, createServer: () => withTools(new McpServer(info, options)) })
   return (req, res) => {
     if (!isMcp(req)) return notFound(res)
     void manager.handleNodeRequest(req, res)
