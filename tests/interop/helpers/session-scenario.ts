@@ -96,7 +96,10 @@ export async function runSessionScenario(client: ClientDriver, proxy: RecordingP
   if (get) expect(String(get.headers?.['content-type']), 'a GET the server accepts is an SSE stream').toContain(getStream ? 'text/event-stream' : 'application/json')
   const errorsBefore = client.errors.length
   expect(await hook('/test/notify', sessionId)).toBe(200)
-  if (getStream) expect(await until(() => get!.text.includes('interop notification'), 3_000), 'the server sends the notification on the open GET stream').toBe(true)
+  // On the session's open GET stream: the first one, or a newer one of the same session that took it over (a client may
+  // reopen its stream, and the server keeps one per session).
+  const sentOnGet = () => proxy.log.some(e => e.method === 'GET' && e.sessionId === sessionId && e.text.includes('interop notification'))
+  if (getStream) expect(await until(sentOnGet, 5_000), `the server sends the notification on the open GET stream\n${proxy.log.map(e => `${e.method} ${describeServer(e)}`).join('\n')}`).toBe(true)
   const notified = await until(() => client.notifications.length > 0, getStream ? 2_000 : 200)
   const notifyError = notified ? undefined : client.errors.slice(errorsBefore).find(e => !e.startsWith('stderr:'))?.slice(0, 80)
   steps.push({ step: 'notification on the GET stream', server: get ? describeServer(get) + (getStream ? ', notification event sent' : '') : 'the client opened no GET stream', client: notified ? `delivered: ${JSON.stringify(client.notifications[0])}` : `not delivered${client.errors.length ? `; client reported: ${client.errors.slice(-1)[0]!.slice(0, 160)}` : ''}`, ok: notified })
