@@ -4,7 +4,7 @@
  *
  * typescript-sdk #1852 reports sessions destroyed when the keep-alive TCP
  * socket closes (1.24 -> 1.27). We could not reproduce it with the bare SDK
- * (RESEARCH.md, "Seed 000 in detail"): every test here PASSES on the unpatched
+ * (see the README, "Server: sessions outlive sockets"): every test here PASSES on the unpatched
  * SDK. They are guards, not proofs: they keep that behaviour from regressing,
  * on every supported version, plain and patched, through the Node wrapper
  * (`StreamableHTTPServerTransport`) and, from 1.25, the web-standard transport,

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest'
  *
  * @note msw clones each mocked response for its listeners and never reads the
  * clone; the SDK awaits `response.body.cancel()`, which then never settles
- * (RESEARCH.md, tooling facts). Cancelling the clone releases it.
+ * (seen with msw 2 on Node 20). Cancelling the clone releases it.
  */
 export function useMsw() {
   const server = setupServer()

@@ -87,7 +87,7 @@ export function scriptedServer(url: string, options: ScriptedOptions = {}) {
           streams.delete(controller)
         }
       })
-      // @note msw does not pass client aborts to mocked streams; watch the signal (RESEARCH.md).
+      // @note msw does not pass client aborts to mocked streams; watch the signal.
       request.signal.addEventListener('abort', () => {
         streams.delete(controller)
         try {
