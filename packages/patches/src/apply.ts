@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path'
 import { findCopies, type FindOptions, type SdkCopy } from './copies.js'
 import { detachHardLinks } from './detach.js'
 import { PatchError, type PatchErrorCode } from './errors.js'
-import { filesInPatch, patchFiles, patchesDir, readManifest, versionDir, type Manifest } from './manifest.js'
+import { filesInPatch, patchFiles, versionDir, type Manifest } from './manifest.js'
 import { describeCopy } from './problems.js'
 import { copyStatus, type CopyStatus } from './status.js'
 
@@ -106,9 +106,8 @@ function patchCopy(copy: SdkCopy, manifest: Manifest, dir: string, quiet: boolea
  * applyPatches(process.cwd())
  */
 export function applyPatches(appRoot: string, options: ApplyOptions = {}): ApplyResult {
-  const dir = options.patchesDir ?? patchesDir()
-  const manifest = options.manifest ?? readManifest(dir)
-  const install = findCopies(appRoot, { ...options, patchesDir: dir, manifest })
+  const install = findCopies(appRoot, options)
+  const { patchesDir: dir, manifest } = install
   if (install.copies.length === 0) {
     throw new PatchError(
       'MCPS_SDK_NOT_INSTALLED',

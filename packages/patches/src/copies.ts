@@ -6,7 +6,7 @@ import { scanHost } from './internal/scan-host.js'
 import type { InstalledPackage, WalkLimits } from './installed-package.js'
 import { declaredNames, readPackageJson, walkPackages } from './internal/walk.js'
 import { fixStates, patchesDir, readManifest, type Manifest } from './manifest.js'
-import { SDK_FAMILY, watchedPackages } from './packages.js'
+import { isCovered, SDK_FAMILY, watchedPackages } from './packages.js'
 import { problemOf } from './problems.js'
 
 /**
@@ -51,6 +51,9 @@ export interface Install {
   copies: SdkCopy[]
   /** Every package folder the walk found. */
   packages: InstalledPackage[]
+  /** The patch set the copies were judged by (its folder and manifest). */
+  patchesDir: string
+  manifest: Manifest
 }
 
 export interface FindOptions {
@@ -67,7 +70,7 @@ function shown(root: string, dir: string): string {
 }
 
 function coverageOf(manifest: Manifest, pkg: string, version: string): Coverage {
-  if (!manifest.packages[pkg]) return 'not-covered'
+  if (!isCovered(manifest, pkg)) return 'not-covered'
   return fixStates(manifest, version, pkg) ? 'supported' : 'unsupported-version'
 }
 
@@ -130,5 +133,5 @@ export function findCopies(root: string, options: FindOptions = {}): Install {
       }
     }
   }
-  return { root: realRoot, copies, packages }
+  return { root: realRoot, copies, packages, patchesDir: dir, manifest }
 }

@@ -1,4 +1,4 @@
-import { SDK_PACKAGE, supportedVersions, type Manifest } from './manifest.js'
+import { CLIENT_PACKAGE, NODE_PACKAGE, SDK_PACKAGE, SERVER_PACKAGE, supportedVersions, type Manifest } from './manifest.js'
 
 /**
  * The packages that carry the MCP SDK's session code: the v1 SDK and the v2
@@ -8,7 +8,7 @@ import { SDK_PACKAGE, supportedVersions, type Manifest } from './manifest.js'
  * manifest's word (`manifest.packages[<name>]`), so covering another package
  * is data plus checks, not a change here.
  */
-export const SESSION_PACKAGES: readonly string[] = [SDK_PACKAGE, '@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/node']
+export const SESSION_PACKAGES: readonly string[] = [SDK_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE, NODE_PACKAGE]
 
 /**
  * The SDK's own packages (v1 and v2). Their files are the SDK itself, never

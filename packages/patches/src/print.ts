@@ -6,8 +6,6 @@ import type { VerifyReport } from './verify/index.js'
 
 /** Human-readable output of the CLI; `--json` prints the reports themselves. */
 
-const heading = describeCopy
-
 const blocked: Record<Exclude<SdkCopy['coverage'], 'supported'>, string> = {
   'unsupported-version': 'UNSUPPORTED',
   'not-covered': 'NOT COVERED',
@@ -40,7 +38,7 @@ export function printApply(result: ApplyResult): void {
  */
 export function printStatus(report: StatusReport): void {
   for (const copy of report.copies) {
-    console.log(heading(copy))
+    console.log(describeCopy(copy))
     printProblem(copy)
     for (const fix of copy.fixes) {
       const where = fix.missingIn.length && fix.presence === 'partial' ? `  missing in ${fix.missingIn.join(', ')}` : ''
@@ -62,7 +60,7 @@ const label = { fixed: 'fixed', 'not-fixed': 'NOT fixed', 'not-affected': 'not-a
  */
 export function printVerify(report: VerifyReport): void {
   for (const copy of report.copies) {
-    console.log(`${heading(copy)}, checked from ${copy.checkedFrom === '.' ? 'the app' : copy.checkedFrom}`)
+    console.log(`${describeCopy(copy)}, checked from ${copy.checkedFrom === '.' ? 'the app' : copy.checkedFrom}`)
     printProblem(copy)
     for (const fix of copy.fixes) {
       console.log(`  ${label[fix.outcome].padEnd(13)} ${fix.slug.padEnd(28)} ${fix.behaviour ?? fix.title}`)

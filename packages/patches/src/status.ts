@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { findCopies, type FindOptions, type SdkCopy } from './copies.js'
-import { filesInPatch, fixesFor, marker, patchFiles, patchesDir, readManifest, type Manifest } from './manifest.js'
+import { filesInPatch, fixesFor, marker, patchFiles, patchesDir, type Manifest } from './manifest.js'
 
 export type FixPresence = 'applied' | 'missing' | 'partial' | 'not-affected'
 
@@ -72,9 +72,8 @@ export function copyStatus(copy: SdkCopy, manifest: Manifest, dir = patchesDir()
  * if (!report.ok) console.error(report.copies.filter(c => !c.ok).map(c => c.problem ?? c.path))
  */
 export function patchStatus(appRoot: string, options: FindOptions = {}): StatusReport {
-  const dir = options.patchesDir ?? patchesDir()
-  const manifest = options.manifest ?? readManifest(dir)
-  const install = findCopies(appRoot, { ...options, patchesDir: dir, manifest })
+  const install = findCopies(appRoot, options)
+  const { patchesDir: dir, manifest } = install
   const copies = install.copies.map(c => copyStatus(c, manifest, dir))
   return { root: install.root, copies, ok: copies.length > 0 && copies.every(c => c.ok) }
 }

@@ -125,8 +125,7 @@ export class MemoryEventStore implements SessionEventStore {
 
   /** Checks a `Last-Event-ID` before a resume: `undefined` when it can be replayed exactly, otherwise why not. */
   check(eventId: EventId): EventIdProblem | undefined {
-    this.#settle()
-    this.#expire()
+    if (!this.#settle()) this.#expire()
     const found = this.#locate(eventId)
     if (!found) return 'foreign'
     return found.seq + 1 < found.stream.firstSeq ? 'expired' : undefined
@@ -142,8 +141,7 @@ export class MemoryEventStore implements SessionEventStore {
   openCursor(streamId: StreamId): EventId {
     if (this.#opened.has(streamId)) return this.cursor(streamId)
     this.#opened.add(streamId)
-    this.#settle()
-    this.#expire()
+    if (!this.#settle()) this.#expire()
     const stream = this.#stream(streamId)
     return this.#id(stream, stream.firstSeq - 1)
   }
@@ -186,10 +184,10 @@ export class MemoryEventStore implements SessionEventStore {
     return stream
   }
 
-  /** Counts what was stored since the last time, then applies the age, count and byte bounds. */
-  #settle(): void {
+  /** Counts what was stored since the last time, then applies the age, count and byte bounds; `false` when nothing was waiting. */
+  #settle(): boolean {
     this.#settling = false
-    if (this.#unsized.length === 0) return
+    if (this.#unsized.length === 0) return false
     const unsized = this.#unsized
     this.#unsized = []
     for (const [stream, event] of unsized) {
@@ -201,6 +199,7 @@ export class MemoryEventStore implements SessionEventStore {
     this.#expire()
     this.#bound()
     this.#arm()
+    return true
   }
 
   /** Drops what the grace period has passed: request streams not written since, GET events older than it. */

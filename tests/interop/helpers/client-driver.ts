@@ -36,10 +36,10 @@ function spawnNode22(args: string[], env: Record<string, string>, register: Regi
   return child
 }
 
-/** Answers matched to requests by id, with a bound on every wait. */
 /** How long a client's first request may take: it includes starting the client's process under Node 22. */
 const STARTUP_MS = 40_000
 
+/** Answers matched to requests by id, with a bound on every wait. */
 function pending() {
   const waiting = new Map<number | string, (o: Outcome) => void>()
   let next = 1
@@ -116,12 +116,12 @@ export function startMcpRemote(url: string, register: Register): ClientDriver {
   const proxy = join(inject('interop').clients['mcp-remote'], 'node_modules', 'mcp-remote', 'dist', 'proxy.js')
   const child = spawnNode22([proxy, url, '--transport', 'http-only', '--allow-http'], { MCP_REMOTE_CONFIG_DIR: config }, register)
   const calls = pending()
-  const rpc = (method: string, params: unknown) => calls.ask(id => child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n'))
+  const rpc = (method: string, params: unknown, ms?: number) => calls.ask(id => child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n'), ms)
   const driver: ClientDriver = {
     notifications: [],
     errors: [],
     connect: async () => {
-      const r = await calls.ask(id => child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'interop-stdio-host', version: '1.0.0' } } }) + '\n'), STARTUP_MS)
+      const r = await rpc('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'interop-stdio-host', version: '1.0.0' } }, STARTUP_MS)
       child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n')
       return r
     },

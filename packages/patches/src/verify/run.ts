@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { findCopies, type FindOptions, type SdkCopy } from '../copies.js'
 import { requireResolve, resolveExport } from '../internal/resolve.js'
 import { copiesLoadedBy } from '../loaded-by.js'
-import { SDK_PACKAGE, fixStates, patchesDir, readManifest, type FixState, type Manifest } from '../manifest.js'
+import { SDK_PACKAGE, fixStates, type FixState, type Manifest } from '../manifest.js'
 import { checks as allChecks } from './checks.js'
 import type { Check, CheckContext, ModuleFlavor } from './types.js'
 
@@ -132,9 +132,8 @@ async function verifyCopy(copy: SdkCopy, from: string, root: string, manifest: M
  * if (!report.ok) process.exitCode = 1
  */
 export async function verifyInstall(appRoot: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const dir = options.patchesDir ?? patchesDir()
-  const manifest = options.manifest ?? readManifest(dir)
-  const install = findCopies(appRoot, { ...options, patchesDir: dir, manifest })
+  const install = findCopies(appRoot, options)
+  const { patchesDir: dir, manifest } = install
   const targets = options.from
     ? copiesLoadedBy(install, options.from)
     : install.copies.map(copy => ({ copy, from: copy.loadedBy[0] ? join(install.root, copy.loadedBy[0].path) : copy.dir }))

@@ -47,9 +47,9 @@ export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: num
       if (size > limit) finish(tooLarge(limit), true)
       else parts.push(chunk)
     }
-    const onEnd = () => finish(parseBody(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts, size).toString('utf8')), false)
+    const onEnd = () => finish(parseParts(parts, size), false)
     const onAbort = () => finish({ ok: false, aborted: true }, false)
-    const timer = setTimeout(() => finish({ ok: false, code: 'MCPS_BODY_TIMEOUT', detail: `nothing complete within ${timeoutMs} ms` }, true), timeoutMs)
+    const timer = setTimeout(() => finish(bodyTimeout(timeoutMs), true), timeoutMs)
     timer.unref?.()
     if (req.readableEnded) return onEnd()
     if (req.destroyed) return onAbort()
@@ -78,7 +78,7 @@ export async function readBody(chunks: Chunks, limit: number, timeoutMs: number)
       const step = await Promise.race([chunks.next(), late])
       if (step === 'late') {
         chunks.cancel()
-        return { ok: false, code: 'MCPS_BODY_TIMEOUT', detail: `nothing complete within ${timeoutMs} ms` }
+        return bodyTimeout(timeoutMs)
       }
       if (step.done) break
       size += step.value.byteLength
@@ -93,10 +93,15 @@ export async function readBody(chunks: Chunks, limit: number, timeoutMs: number)
   } finally {
     clearTimeout(timer)
   }
-  return parseBody(Buffer.concat(parts, size).toString('utf8'))
+  return parseParts(parts, size)
 }
 
 export const tooLarge = (limit: number): BodyOutcome => ({ ok: false, code: 'MCPS_BODY_TOO_LARGE', detail: `the body exceeds ${limit} bytes` })
+
+const bodyTimeout = (timeoutMs: number): BodyOutcome => ({ ok: false, code: 'MCPS_BODY_TIMEOUT', detail: `nothing complete within ${timeoutMs} ms` })
+
+const parseParts = (parts: Uint8Array[], size: number): BodyOutcome =>
+  parseBody(parts.length === 1 ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength).toString('utf8') : Buffer.concat(parts, size).toString('utf8'))
 
 export function parseBody(text: string): BodyOutcome {
   let body: unknown

@@ -218,7 +218,7 @@ export class Dispatcher {
     const { request } = caller
     if (request.method !== 'GET') return errorResponse('MCPS_STORE_FAILED')
     const version = this.#registry.get(id)?.state.protocolVersion ?? request.headers.get('mcp-protocol-version')
-    return this.#streams.poll(id, version, request) ?? errorResponse('MCPS_STORE_FAILED')
+    return this.#streams.poll(id, version, request)
   }
 
   #buildFailed(error: unknown): Response {

@@ -6,6 +6,17 @@ const m = marker(slug)
 const js = ['dist/esm/client/streamableHttp.js', 'dist/cjs/client/streamableHttp.js']
 const dts = ['dist/esm/client/streamableHttp.d.ts', 'dist/cjs/client/streamableHttp.d.ts']
 
+/** A connection's last event id starts at the token it was opened with; the v2 target's code reads the same. */
+const seedCursor: Edit = {
+  name: 'seed-cursor',
+  files: [],
+  find: /(\n(\s*))let lastEventId;\n/,
+  replace: (_all, nl, indent) =>
+    `${nl}// ${m}: start from the cursor this connection was opened with. A cut before the next\n` +
+    `${indent}// id-bearing event then resumes from the same place instead of opening a fresh stream.\n` +
+    `${indent}let lastEventId = options.resumptionToken;\n`
+}
+
 /** The `resumptionToken` documentation; the v2 target edits its declarations the same way. */
 const declaration: Edit = {
   name: 'dts-resumption-token',
@@ -42,20 +53,12 @@ export const resumeToken: Fix = {
   forwarded: 'no',
   lastUpdate: '2026-11-24',
   test: 'tests/fixes/2499-client-resume-token.test.ts',
-  targets: [resumeTokenV2(declaration)],
+  targets: [resumeTokenV2({ declaration, seedCursor })],
   upstreamSource:
     'src/client/streamableHttp.ts: StreamableHTTPClientTransport._handleSseStream() (seed the last event id ' +
     'from options.resumptionToken) and send() (pass onresumptiontoken to _startOrAuthSse() when resuming).',
   edits: [
-    {
-      name: 'seed-cursor',
-      files: js,
-      find: /(\n(\s*))let lastEventId;\n/,
-      replace: (_all, nl, indent) =>
-        `${nl}// ${m}: start from the cursor this connection was opened with. A cut before the next\n` +
-        `${indent}// id-bearing event then resumes from the same place instead of opening a fresh stream.\n` +
-        `${indent}let lastEventId = options.resumptionToken;\n`
-    },
+    { ...seedCursor, files: js },
     {
       name: 'resume-callback',
       files: js,

@@ -126,9 +126,9 @@ export class SessionStreams {
     return new Request(request.url, { method: request.method, headers })
   }
 
-  /** A GET resume while the store does not answer: see {@link pollResponse}. */
-  poll(sessionId: string, version: string | null, request: Request): Response | undefined {
-    return pollResponse(sessionId, version, request.headers.get('last-event-id'), this.#ctx.settings.streamRetryMs)
+  /** A GET resume while the store does not answer: {@link pollResponse}, or 503 + Retry-After when it cannot be one. */
+  poll(sessionId: string, version: string | null, request: Request): Response {
+    return pollResponse(sessionId, version, request.headers.get('last-event-id'), this.#ctx.settings.streamRetryMs) ?? errorResponse('MCPS_STORE_FAILED')
   }
 
   /** A GET: checks Last-Event-ID, takes a stream over from a dead connection, opens or resumes it. */
@@ -140,7 +140,7 @@ export class SessionStreams {
         problem = await session.events.check(lastEventId)
       } catch (error) {
         this.#ctx.report('MCPS_STORE_FAILED', `Failed to check Last-Event-ID for session "${session.id}"`, error)
-        return this.poll(session.id, session.state.protocolVersion, request) ?? errorResponse('MCPS_STORE_FAILED')
+        return this.poll(session.id, session.state.protocolVersion, request)
       }
       if (problem) return errorResponse(problem === 'foreign' ? 'MCPS_EVENT_ID_INVALID' : 'MCPS_EVENT_ID_EXPIRED')
     }
@@ -202,7 +202,7 @@ export class SessionStreams {
     // @note One GET stream per session across nodes: the newest announces itself on the stream, and a
     // follower on any node that reads another's announcement ends its own (spec: a message goes to one stream).
     const token = streamId === GET_STREAM_ID ? randomBytes(9).toString('base64url') : undefined
-    if (token && !(await this.#announce(session, token))) return this.poll(session.id, session.state.protocolVersion, request) ?? errorResponse('MCPS_STORE_FAILED')
+    if (token && !(await this.#announce(session, token))) return this.poll(session.id, session.state.protocolVersion, request)
     let announced = false
     this.#registry.begin(session)
     const followed = followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {

@@ -6,32 +6,25 @@ const m = marker('2499-client-resume-token')
 /**
  * Fix 006 on `@modelcontextprotocol/client` 2.x: v2's transport has both
  * gaps of v1 (a connection's last event id starts empty, and a request resumed
- * through send() drops its onresumptiontoken). `declaration` is the v1 fix's
- * edit of the `resumptionToken` documentation, which reads the same in v2.
+ * through send() drops its onresumptiontoken). `shared`: the v1 fix's edits
+ * of the code and documentation that read the same in v2 (the first event id,
+ * the `resumptionToken` documentation).
  */
-export function resumeTokenV2(declaration: Edit): Target {
+export function resumeTokenV2(shared: { declaration: Edit; seedCursor: Edit }): Target {
   return {
     package: CLIENT_PACKAGE,
     upstreamSource:
       'packages/client/src/client/streamableHttp.ts: StreamableHTTPClientTransport._handleSseStream() (seed the last ' +
       'event id from options.resumptionToken) and _send() (pass onresumptiontoken to _startOrAuthSse() when resuming).',
     edits: [
-      {
-        name: 'seed-cursor',
-        files: bundles(),
-        find: /(\n(\s*))let lastEventId;\n/,
-        replace: (_all, nl, indent) =>
-          `${nl}// ${m}: start from the cursor this connection was opened with. A cut before the next\n` +
-          `${indent}// id-bearing event then resumes from the same place instead of opening a fresh stream.\n` +
-          `${indent}let lastEventId = options.resumptionToken;\n`
-      },
+      { ...shared.seedCursor, files: bundles() },
       {
         name: 'resume-callback',
         files: bundles(),
         find: /(this\._startOrAuthSse\(\{\n(\s*)resumptionToken,\n)(\s*replayMessageId: )/,
         replace: (_all, head, indent, rest) => `${head}${indent}// ${m}: the resumed stream reports its new event ids as well, so a persisted token stays current.\n${indent}onresumptiontoken,\n${rest}`
       },
-      { ...declaration, files: bundles('types') }
+      { ...shared.declaration, files: bundles('types') }
     ]
   }
 }
