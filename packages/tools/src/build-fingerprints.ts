@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildPackageFingerprints, filesInPatch, patchFiles, readManifest, supportedVersions, type Fingerprints } from '@mcp-sessions/patches'
-import { applyEdits } from './apply-edits.js'
+import { applyFixOn } from './build-patches.js'
 import { fixes } from './fixes/index.js'
 import { patchesRoot } from './paths.js'
 import { pristinePackage, pristineSdk } from './sdk-cache.js'
@@ -76,10 +76,7 @@ export function bundleRegions(text: string): Map<string, string> {
 /** A v2 release's esm bundles after the fixes that target `pkg` (the builder's own edits; patches:check keeps them equal to patches/). */
 function patchedBundles(pkg: string, version: string, pkgDir: string): Map<string, string> {
   const files = new Map<string, string>()
-  for (const fix of fixes) {
-    const target = fix.targets?.find(t => t.package === pkg)
-    if (target) applyEdits({ slug: fix.slug, edits: target.edits, pkg, version, pkgDir, source: `packages/tools/src/fixes/v2/${fix.slug}.ts` }, files)
-  }
+  for (const fix of fixes) applyFixOn(fix, pkg, version, pkgDir, files)
   return files
 }
 

@@ -44,8 +44,24 @@ interface FixOnPackage {
  * applyFix(fix, '1.32.2', pristineSdk('1.32.2'), new Map()) // 'patched'
  */
 export function applyFix(fix: Fix, version: string, sdkDir: string, files: Map<string, string>): FixState {
-  return applyEdits({ slug: fix.slug, edits: fix.edits, pkg: SDK_PACKAGE, version, pkgDir: sdkDir, source: `packages/tools/src/fixes/${fix.slug}.ts` }, files).state
+  return applyEdits({ slug: fix.slug, edits: fix.edits, pkg: SDK_PACKAGE, version, pkgDir: sdkDir, source: fixSource(SDK_PACKAGE, fix.slug) }, files).state
 }
+
+/**
+ * Applies what `fix` does to a release of `pkg` (its v1 edits, or its
+ * target's for a v2 package) to `files`; `undefined` when the fix does not
+ * concern `pkg`.
+ *
+ * @example
+ * applyFixOn(fix, '@modelcontextprotocol/client', '2.4.0', pristinePackage('@modelcontextprotocol/client', '2.4.0'), new Map())
+ */
+export function applyFixOn(fix: Fix, pkg: string, version: string, pkgDir: string, files: Map<string, string>): ReturnType<typeof applyEdits> | undefined {
+  const on = fixOn(fix, pkg)
+  return on && applyEdits({ slug: fix.slug, edits: on.edits, pkg, version, pkgDir, source: fixSource(pkg, fix.slug) }, files)
+}
+
+/** The file that describes a fix's edits for `pkg`: what a patch header names as its source. */
+const fixSource = (pkg: string, slug: string): string => `packages/tools/src/fixes/${pkg === SDK_PACKAGE ? '' : 'v2/'}${slug}.ts`
 
 function fixOn(fix: Fix, pkg: string): FixOnPackage | undefined {
   if (pkg === SDK_PACKAGE) return fix
@@ -129,8 +145,7 @@ function buildRelease(pkg: string, dir: string, version: string, out: Map<string
     const on = fixOn(fix, pkg)
     if (!on) return
     const before = new Map(current)
-    const source = `packages/tools/src/fixes/${pkg === SDK_PACKAGE ? '' : 'v2/'}${fix.slug}.ts`
-    const { state, touched } = applyEdits({ slug: fix.slug, edits: on.edits, pkg, version, pkgDir, source }, current)
+    const { state, touched } = applyEdits({ slug: fix.slug, edits: on.edits, pkg, version, pkgDir, source: fixSource(pkg, fix.slug) }, current)
     states[fix.slug] = state
     if (state === 'patched') {
       const diff = unifiedDiff(pkg, [...touched], file => before.get(file) ?? pristine(file), current)

@@ -311,9 +311,7 @@ describe('stream resumption', () => {
     const a = await initialize(url)
     const response = await fetch(url, { headers: { accept: ACCEPT, 'mcp-session-id': a, 'mcp-protocol-version': PROTOCOL } })
     const reader = response.body!.getReader()
-    const decoder = new TextDecoder()
-    let seen = ''
-    for (let i = 0; i < 20 && !seen.includes(': keepalive'); i++) seen += decoder.decode((await reader.read()).value)
+    const seen = await readUntil(reader, ': keepalive', 20)
     expect(seen).toContain(': keepalive\n\n')
     await reader.cancel()
   })
