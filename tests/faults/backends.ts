@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http'
 import { onTestFinished } from 'vitest'
 import { listen } from '../helpers/listen.js'
+import { startServerProcess } from '../helpers/process.js'
 
 /**
  * A backend for balancer tests: answers `/stats` (the health check), names
@@ -61,4 +62,16 @@ export async function readFor(response: Response, ms: number): Promise<{ text: s
   }
   clearTimeout(timer)
   return { text, ended: !timedOut }
+}
+
+/**
+ * `count` demo nodes of the cluster fixture (tests/fixtures/cluster-node.ts), named `node-0`, `node-1`, …, with
+ * `env` (a `REDIS_URL`, or `STORE: 'memory'`); each with its MCP endpoint's URL.
+ *
+ * @example
+ * const [a, b] = await clusterNodes(2, { REDIS_URL: redis.url })
+ */
+export async function clusterNodes(count: number, env: Record<string, string>) {
+  const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startServerProcess('tests/fixtures/cluster-node.ts', { ...env, NODE_NAME: `node-${i}` })))
+  return nodes.map((n, i) => ({ ...n, name: `node-${i}`, url: `http://127.0.0.1:${n.port}/mcp` }))
 }

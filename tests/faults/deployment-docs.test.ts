@@ -12,8 +12,8 @@ import { nginxProxyBlock, type NginxOptions } from '@mcp-sessions/tools/cluster/
 import { callTool, openSession, openStream } from '@mcp-sessions/tools/faults/sse-session.js'
 import { startHaproxy } from '../helpers/haproxy.js'
 import { startNginx } from '../helpers/nginx.js'
-import { startServerProcess } from '../helpers/process.js'
 import { startRedis } from '../helpers/redis.js'
+import { clusterNodes } from './backends.js'
 
 /** The values the README's configurations are written with. */
 const DOCUMENTED = {
@@ -31,13 +31,11 @@ const section = () => {
 }
 const block = (text: string, lang: string) => new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1]
 
-const NODE = 'tests/fixtures/cluster-node.ts'
 const isTick = (e: { data: string }) => e.data.includes('"t":"tick"')
 
 async function nodesOnRedis(count: number, env: Record<string, string> = {}) {
   const redis = await startRedis()
-  const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startServerProcess(NODE, { REDIS_URL: redis.url, NODE_NAME: `node-${i}`, ...env })))
-  return nodes.map((n, i) => ({ name: `node-${i}`, port: n.port }))
+  return (await clusterNodes(count, { REDIS_URL: redis.url, ...env })).map(({ name, port }) => ({ name, port }))
 }
 
 /** A session through `url`: its GET stream primed, a notification sent through the proxy arriving on it. */

@@ -14,16 +14,14 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { startRedisServer } from '@mcp-sessions/tools/cluster/processes.js'
 import { callTool, openSession, openStream, streamTool, type SseEvent } from '@mcp-sessions/tools/faults/sse-session.js'
-import { startServerProcess } from '../helpers/process.js'
 import { startRedis } from '../helpers/redis.js'
+import { clusterNodes } from './backends.js'
 
-const NODE = 'tests/fixtures/cluster-node.ts'
 const isTick = (s: number) => (e: SseEvent) => e.data.includes('"t":"tick"') && e.data.includes(`"s":${s}`)
 
 async function startNodeProcesses(store: 'memory' | 'redis', count: number) {
   const env: Record<string, string> = store === 'memory' ? { STORE: 'memory' } : { REDIS_URL: (await startRedis()).url }
-  const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startServerProcess(NODE, { ...env, NODE_NAME: `node-${i}` })))
-  return nodes.map(n => ({ ...n, url: `http://127.0.0.1:${n.port}/mcp` }))
+  return clusterNodes(count, env)
 }
 
 async function startNodes(store: 'memory' | 'redis', count: number): Promise<string[]> {
@@ -78,8 +76,8 @@ describe.each(['memory', 'redis'] as const)('streams on the %s store', { timeout
 describe('shutdown', { timeout: 30_000 }, () => {
   it('finishes a streamed call in flight when its node gets SIGTERM, then exits', async () => {
     const redis = await startRedis()
-    const node = await startServerProcess(NODE, { REDIS_URL: redis.url, NODE_NAME: 'node-0' })
-    const url = `http://127.0.0.1:${node.port}/mcp`
+    const node = (await clusterNodes(1, { REDIS_URL: redis.url }))[0]!
+    const { url } = node
     const session = await openSession(url)
     const call = await streamTool(session, url, 'parts', { c: 'term', k: 1, count: 3, gapsMs: [400] })
     expect(await call.next(e => e.data.includes('"p":1'), 5_000), 'part 1 before the signal').toBeDefined()
@@ -116,7 +114,7 @@ describe('a Redis outage', { timeout: 30_000 }, () => {
     const redis = await startRedisServer({ appendOnly: true })
     onTestFinished(redis.stop)
     // node-1 never sees the session before the outage: it cannot read the record, and answers the same.
-    const urls = await Promise.all(['node-0', 'node-1'].map(async name => `http://127.0.0.1:${(await startServerProcess(NODE, { REDIS_URL: redis.url, NODE_NAME: name })).port}/mcp`))
+    const urls = (await clusterNodes(2, { REDIS_URL: redis.url })).map(n => n.url)
     const session = await openSession(urls[0]!)
     const fresh = await openStream(session, urls[0]!)
     const primed = await fresh.next(() => true, 2_000)
