@@ -101,7 +101,7 @@ export class MemoryEventStore implements SessionEventStore {
     this.#unsized.push([stream, event])
     if (!this.#settling) {
       this.#settling = true
-      setImmediate(() => this.#settle())
+      MemoryEventStore.#later(this)
     }
     return this.#id(stream, seq)
   }
@@ -158,6 +158,18 @@ export class MemoryEventStore implements SessionEventStore {
     for (const stream of [...this.#streams.values(), ...(this.#get ? [this.#get] : [])]) this.#forget(stream)
     this.#get = undefined
     this.#disarm()
+  }
+
+  /** Stores waiting to settle, of every session: one `setImmediate` per turn of the loop, not one per store. */
+  static #waiting: MemoryEventStore[] = []
+
+  static #later(store: MemoryEventStore): void {
+    const waiting = MemoryEventStore.#waiting
+    if (waiting.push(store) > 1) return
+    setImmediate(() => {
+      MemoryEventStore.#waiting = []
+      for (const each of waiting) each.#settle()
+    })
   }
 
   #id(stream: StreamState, seq: number): EventId {

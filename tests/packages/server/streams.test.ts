@@ -306,6 +306,40 @@ describe('stream resumption', () => {
     expect(log.closed).toEqual([])
   })
 
+  it('hands a call\'s stream the server still holds open to the client resuming it (half-open connection)', async () => {
+    let finish!: (text: string) => void
+    const result = new Promise<string>(resolve => { finish = resolve })
+    const { url, log, until } = await startManager({
+      createServer: () => {
+        const server = demoServer()
+        server.registerTool('slow', {}, async () => ({ content: [{ type: 'text', text: await result }] }))
+        return server
+      }
+    })
+    const a = await initialize(url)
+    const headers = { accept: ACCEPT, 'mcp-session-id': a, 'mcp-protocol-version': PROTOCOL }
+    const call = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow', arguments: {} } })
+    })
+    const callReader = call.body!.getReader()
+    const cursor = /^id: (.+)$/m.exec(new TextDecoder().decode((await callReader.read()).value))![1]!
+
+    // The call's connection is still open as far as the server knows; the client resumes the stream anyway.
+    const resumed = await fetch(url, { headers: { ...headers, 'last-event-id': cursor } })
+    expect(resumed.status).toBe(200)
+    expect((await callReader.read()).done).toBe(true)
+    await until('the call stream to detach', () => log.detached.length === 1)
+    expect(log.detached[0]!.streamId).not.toBe('_GET_stream')
+    expect(log.reattached.map(r => r.streamId)).toEqual([log.detached[0]!.streamId])
+
+    finish('late result')
+    const text = await readUntil(resumed.body!.getReader(), 'late result')
+    expect(text).toContain('"id":7')
+    expect(log.closed).toEqual([])
+  })
+
   it('sends keep-alive comment frames on an open stream with nothing to say', async () => {
     const { url } = await startManager({ streamKeepAliveMs: 20 })
     const a = await initialize(url)

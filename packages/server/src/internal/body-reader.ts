@@ -29,7 +29,9 @@ export function chunksOf(source: ReadableStream<Uint8Array> | null): Chunks {
  * stops at once for a body refused for its size or time; the connection
  * then ends after the answer (see the Node adapter).
  */
-export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyOutcome> {
+export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyOutcome> | BodyOutcome {
+  const buffered = bufferedBody(req, limit)
+  if (buffered) return buffered
   return new Promise<BodyOutcome>(resolve => {
     const parts: Buffer[] = []
     let size = 0
@@ -58,6 +60,24 @@ export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: num
     req.on('error', onAbort)
     req.on('close', onAbort)
   })
+}
+
+/**
+ * The whole body when Node's parser has already buffered all the bytes its
+ * Content-Length declares (a small POST arrives with its head): read at
+ * once, without listeners or a timer. `undefined` when some of it is still
+ * on the way, the length is not declared, or someone else reads it.
+ */
+function bufferedBody(req: IncomingMessage, limit: number): BodyOutcome | undefined {
+  const declared = Number(req.headers['content-length'])
+  if (!(declared <= limit) || req.readableLength < declared || req.readableFlowing !== null || req.readableEnded || req.destroyed) return undefined
+  const parts: Buffer[] = []
+  let size = 0
+  for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
+    parts.push(chunk)
+    size += chunk.byteLength
+  }
+  return parseParts(parts, size)
 }
 
 /**

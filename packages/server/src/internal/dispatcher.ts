@@ -20,7 +20,7 @@ import { errorResponse } from './wire.js'
 export interface Incoming {
   request: Request
   authInfo: AuthInfo | undefined
-  body: { parsed: unknown } | { read: (limit: number, timeoutMs: number) => Promise<BodyOutcome> }
+  body: { parsed: unknown } | { read: (limit: number, timeoutMs: number) => Promise<BodyOutcome> | BodyOutcome }
   /** The client's network address: the quota key of a caller without a principal. */
   address?: string
 }

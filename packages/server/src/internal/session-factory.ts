@@ -98,7 +98,7 @@ export class SessionFactory {
     const storeFailures: LiveSession['storeFailures'] = { count: 0 }
     const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: observed(events, storeFailures) })
     const session: LiveSession = {
-      id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), deliver: undefined,
+      id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), unnamed: new Set(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false
     }
     // Set before connect(): the SDK chains its own handler after ours.
@@ -127,14 +127,17 @@ export class SessionFactory {
 
 /** The event store as the SDK transport sees it: every failed write is counted in `failures`. */
 function observed(events: SessionEventStore, failures: LiveSession['storeFailures']): EventStore {
+  const failed = (error: unknown): never => {
+    failures.count++
+    failures.last = error
+    throw error
+  }
   return {
-    storeEvent: async (streamId, message) => {
+    storeEvent: (streamId, message) => {
       try {
-        return await events.storeEvent(streamId, message)
+        return events.storeEvent(streamId, message).catch(failed)
       } catch (error) {
-        failures.count++
-        failures.last = error
-        throw error
+        return Promise.reject(error).catch(failed)
       }
     },
     replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),

@@ -9,7 +9,7 @@ import type { SessionRegistry } from '../registry.js'
 import { errorResponse, isEventStream } from '../wire.js'
 import { followedStream } from './followed-stream.js'
 import { pollResponse, PRIMING_SINCE, primingEvent } from './sse.js'
-import { TrackedAnswer, type Answer, type StreamEnd } from './tracked-stream.js'
+import { TrackedAnswer, type Answer, type OpenStream, type StreamEnd } from './tracked-stream.js'
 
 /** A GET: the stream it opens (`_GET_stream`) or resumes (from `lastEventId`). */
 interface GetTarget {
@@ -32,7 +32,7 @@ export class SessionStreams {
   readonly #ctx: ManagerContext
   readonly #registry: SessionRegistry
   /** Every stream open on this node, for a graceful shutdown. */
-  readonly #open = new Set<{ kind: 'get' | 'post'; detach(): Promise<void> }>()
+  readonly #open = new Map<OpenStream, 'get' | 'post'>()
   /** Requests handed to a transport and not answered yet. */
   #inFlight = 0
   /** Calls the servers are working on, whether or not their stream is still open. */
@@ -93,8 +93,8 @@ export class SessionStreams {
    * is waited for too: what it still sends goes to the event store.
    */
   async drain(deadline: number): Promise<void> {
-    await Promise.all([...this.#open].filter(s => s.kind === 'get').map(s => s.detach()))
-    const busy = () => this.#inFlight > 0 || this.#calls.count > 0 || [...this.#open].some(s => s.kind === 'post')
+    await Promise.all([...this.#open].filter(([, kind]) => kind === 'get').map(([s]) => s.detach()))
+    const busy = () => this.#inFlight > 0 || this.#calls.count > 0 || [...this.#open.values()].includes('post')
     if (busy()) {
       await new Promise<void>(resolve => {
         const timer = this.#ctx.clock.setTimeout(() => resolve(), Math.max(0, deadline - this.#ctx.clock.now()))
@@ -106,7 +106,7 @@ export class SessionStreams {
       })
       this.#drained = undefined
     }
-    await Promise.all([...this.#open].map(s => s.detach()))
+    await Promise.all([...this.#open.keys()].map(s => s.detach()))
   }
 
   #settle(): void {
@@ -148,7 +148,7 @@ export class SessionStreams {
     // @note The same caller reconnecting to a stream we still hold open means the old
     // connection is dead but unnoticed (half-open TCP after sleep or a NAT timeout):
     // hand the stream over instead of answering 409 until TCP gives up.
-    const stale = target === undefined ? undefined : session.streams.get(target)
+    const stale = target === undefined ? undefined : session.streams.get(target) ?? await this.#unnamed(session, target)
     if (stale) await stale.detach()
     if (target === undefined) return this.forward(session, request, authInfo, undefined)
     if (lastEventId !== null) return this.forward(session, request, authInfo, undefined, { streamId: target, lastEventId, resumed: true })
@@ -210,7 +210,7 @@ export class SessionStreams {
       keepAliveMs: this.#ctx.settings.streamKeepAliveMs,
       onEnd: how => {
         if (session.streams.get(streamId) === followed) session.streams.delete(streamId)
-        this.#open.delete(open)
+        this.#open.delete(followed)
         this.#ended(session, streamId, how)
       },
       onMarker: marker => {
@@ -222,8 +222,7 @@ export class SessionStreams {
         else if (announced) void followed.detach()
       }
     })
-    const open = { kind: 'get' as const, detach: followed.detach }
-    this.#open.add(open)
+    this.#open.set(followed, 'get')
     session.streams.set(streamId, followed)
     return followed.response
   }
@@ -239,43 +238,65 @@ export class SessionStreams {
     }
   }
 
+  /**
+   * A stream whose event-store id is known (a GET, a resume) is registered
+   * under it at once; a POST's is learned only if a resume asks for it (see
+   * {@link #unnamed}): nearly every POST stream ends without one.
+   */
   #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): TrackedAnswer {
-    let streamId: string | undefined
-    let over = false
-    const register = (id: string) => {
-      streamId = id
-      session.streams.set(id, tracked)
-    }
     this.#registry.begin(session)
-    const tracked = new TrackedAnswer(response, {
+    const tracked: TrackedAnswer = new TrackedAnswer(response, {
       prime,
       keepAliveMs: this.#ctx.settings.streamKeepAliveMs,
-      onEventId: knownStream === undefined
-        ? id => void this.#streamOf(session, id).then(found => {
-          if (found !== undefined && streamId === undefined && !over) register(found)
-        })
-        : undefined,
       onEnd: how => {
-        over = true
-        if (streamId !== undefined && session.streams.get(streamId) === tracked) session.streams.delete(streamId)
-        this.#open.delete(open)
-        this.#ended(session, streamId, how)
+        if (knownStream === undefined) session.unnamed.delete(tracked)
+        else if (session.streams.get(knownStream) === tracked) session.streams.delete(knownStream)
+        this.#open.delete(tracked)
+        this.#ended(session, knownStream ?? tracked.streamId, how, tracked)
         this.#settle()
       }
     })
-    const open = { kind, detach: () => tracked.detach() }
-    this.#open.add(open)
-    if (knownStream !== undefined) register(knownStream)
+    this.#open.set(tracked, kind)
+    if (knownStream === undefined) session.unnamed.add(tracked)
+    else session.streams.set(knownStream, tracked)
     return tracked
   }
 
-  /** A stream ended: the session may go idle; a finished stream is retired in the store; a detach is reported. */
-  #ended(session: LiveSession, streamId: string | undefined, how: StreamEnd): void {
-    this.#registry.finish(session)
-    if (how === 'finished' && streamId !== undefined) {
-      void this.#safely(`Failed to release stream "${streamId}" of session "${session.id}" in the event store`, () => session.events.finished(streamId))
+  /** The open POST stream of `session` that the event store knows as `streamId`, named from its first event id. */
+  async #unnamed(session: LiveSession, streamId: string): Promise<TrackedAnswer | undefined> {
+    for (const tracked of [...session.unnamed]) {
+      if ((await this.#name(session, tracked)) !== streamId || !session.unnamed.has(tracked)) continue
+      tracked.streamId = streamId
+      return tracked
     }
+    return undefined
+  }
+
+  /** A stream ended: the session may go idle; a POST stream is named now, from its first event id. */
+  #ended(session: LiveSession, streamId: string | undefined, how: StreamEnd, tracked?: TrackedAnswer): void {
+    this.#registry.finish(session)
+    const named = streamId === undefined && tracked ? this.#name(session, tracked) : undefined
+    if (named) void named.then(id => this.#endedAs(session, id, how))
+    else this.#endedAs(session, streamId, how)
+  }
+
+  /** A finished stream is retired in the store; a detach is reported. */
+  #endedAs(session: LiveSession, streamId: string | undefined, how: StreamEnd): void {
     if (how === 'detached' && this.#registry.holds(session)) this.#ctx.hook('onStreamDetached', session.id, { streamId })
+    if (how !== 'finished' || streamId === undefined) return
+    const failed = (error: unknown) => this.#ctx.report('MCPS_STORE_FAILED', `Failed to release stream "${streamId}" of session "${session.id}" in the event store`, error)
+    try {
+      session.events.finished(streamId)?.catch(failed)
+    } catch (error) {
+      failed(error)
+    }
+  }
+
+  /** The event store's id of a POST stream, from its first event id; `undefined` without one (reported when the lookup fails). */
+  #name(session: LiveSession, tracked: TrackedAnswer): Promise<string | undefined> | undefined {
+    const eventId = tracked.firstEventId()
+    if (eventId === undefined || !session.events.getStreamIdForEventId) return undefined
+    return this.#streamOf(session, eventId)
   }
 
   #streamOf(session: LiveSession, eventId: string): Promise<string | undefined> {

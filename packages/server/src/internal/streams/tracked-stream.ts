@@ -10,8 +10,6 @@ export interface TrackHooks {
   prime?: string
   /** Interval of comment frames; 0 or absent: none. */
   keepAliveMs?: number
-  /** The first event id that passes through, which names the stream in the event store. */
-  onEventId?: (id: string) => void
   /** Runs once: `detached` when the consumer cancels (socket closed, failed write), `finished` when the transport ends it. */
   onEnd: (end: StreamEnd) => void
 }
@@ -40,10 +38,14 @@ export interface StreamConsumer {
 export class TrackedAnswer {
   readonly status: number
   readonly headers: Headers
+  /** The event store's id of this stream, once known (a POST stream's is looked up only when a resume asks). */
+  streamId: string | undefined
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>
   readonly #hooks: TrackHooks
   #prime: Uint8Array | undefined
-  #wantId: boolean
+  /** The SDK's first chunk, kept undecoded: its event id names the stream, and is rarely asked for. */
+  #first: Uint8Array | undefined
+  #firstId: string | undefined
   #consumer: StreamConsumer | undefined
   #keepAlive: ReturnType<typeof setInterval> | undefined
   #ended = false
@@ -54,7 +56,6 @@ export class TrackedAnswer {
     this.#reader = response.body!.getReader()
     this.#hooks = hooks
     this.#prime = hooks.prime ? encode(hooks.prime) : undefined
-    this.#wantId = hooks.onEventId !== undefined
   }
 
   /** Called once by whoever writes the stream out, before the first `read`. */
@@ -91,7 +92,8 @@ export class TrackedAnswer {
       this.#end('finished')
       return undefined
     }
-    if (this.#wantId) this.#lookForId(chunk.value)
+    // A chunk that starts with ':' is a comment (the SDK's keep-alive): no event, no id.
+    if (this.#first === undefined && chunk.value[0] !== COLON) this.#first = chunk.value
     return chunk.value
   }
 
@@ -135,11 +137,14 @@ export class TrackedAnswer {
     return new Response(body, { status: this.status, headers: this.headers })
   }
 
-  #lookForId(value: Uint8Array): void {
-    const match = ID_LINE.exec(DECODER.decode(value))
-    if (!match?.[1]) return
-    this.#wantId = false
-    this.#hooks.onEventId!(match[1])
+  /**
+   * The id of the first event the SDK wrote (its priming event, or its first
+   * message: with an event store every event has one), which the event store
+   * maps to the stream; `undefined` while nothing was written.
+   */
+  firstEventId(): string | undefined {
+    if (this.#firstId === undefined && this.#first) this.#firstId = ID_LINE.exec(DECODER.decode(this.#first))?.[1] || undefined
+    return this.#firstId
   }
 
   #end(how: StreamEnd): void {
@@ -151,6 +156,7 @@ export class TrackedAnswer {
 }
 
 const DECODER = new TextDecoder()
+const COLON = 0x3a
 
 function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
   try {
