@@ -96,7 +96,7 @@ export class SessionFactory {
       throw new BuildFailed('MCPS_STORE_FAILED', `Failed to create the event store of session "${id}"`, error)
     }
     const storeFailures: LiveSession['storeFailures'] = { count: 0 }
-    const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: observed(events, storeFailures) })
+    const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: events.constructor === MemoryEventStore ? events : observed(events, storeFailures) })
     const session: LiveSession = {
       id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), unnamed: new Set(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false
@@ -125,7 +125,7 @@ export class SessionFactory {
   }
 }
 
-/** The event store as the SDK transport sees it: every failed write is counted in `failures`. */
+/** The event store as the SDK transport sees it: every failed write is counted in `failures` (the built-in memory store never fails one). */
 function observed(events: SessionEventStore, failures: LiveSession['storeFailures']): EventStore {
   const failed = (error: unknown): never => {
     failures.count++

@@ -8,6 +8,7 @@ import type { LiveSession } from '../live-session.js'
 import type { SessionRegistry } from '../registry.js'
 import { errorResponse, isEventStream } from '../wire.js'
 import { followedStream } from './followed-stream.js'
+import { KeepAliveTicker } from './keep-alive.js'
 import { pollResponse, PRIMING_SINCE, primingEvent } from './sse.js'
 import { TrackedAnswer, type Answer, type OpenStream, type StreamEnd } from './tracked-stream.js'
 
@@ -38,10 +39,14 @@ export class SessionStreams {
   /** Calls the servers are working on, whether or not their stream is still open. */
   readonly #calls = new CallsInFlight(() => this.#settle())
   #drained: (() => void) | undefined
+  /** Comment frames for the quiet streams; none when `streamKeepAliveMs` is 0. */
+  readonly #keepAlive: KeepAliveTicker | undefined
 
   constructor(ctx: ManagerContext, registry: SessionRegistry) {
     this.#ctx = ctx
     this.#registry = registry
+    const every = ctx.settings.streamKeepAliveMs
+    this.#keepAlive = every > 0 ? new KeepAliveTicker(every) : undefined
   }
 
   /** Counts the session's calls from its transport's messages; call after `connect()`. */
@@ -247,7 +252,7 @@ export class SessionStreams {
     this.#registry.begin(session)
     const tracked: TrackedAnswer = new TrackedAnswer(response, {
       prime,
-      keepAliveMs: this.#ctx.settings.streamKeepAliveMs,
+      keepAlive: this.#keepAlive,
       onEnd: how => {
         if (knownStream === undefined) session.unnamed.delete(tracked)
         else if (session.streams.get(knownStream) === tracked) session.streams.delete(knownStream)

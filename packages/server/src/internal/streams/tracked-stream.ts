@@ -1,3 +1,4 @@
+import type { KeepAliveTicker } from './keep-alive.js'
 import { encode, KEEP_ALIVE_FRAME } from './sse.js'
 
 /** How an SSE body ended: the server finished it, or the client went away. */
@@ -8,8 +9,8 @@ const ID_LINE = /^id: ?([^\r\n]*)$/m
 export interface TrackHooks {
   /** Written first: a priming event carrying a resume cursor. */
   prime?: string
-  /** Interval of comment frames; 0 or absent: none. */
-  keepAliveMs?: number
+  /** Sends comment frames while the stream is quiet; absent: none. */
+  keepAlive?: KeepAliveTicker
   /** Runs once: `detached` when the consumer cancels (socket closed, failed write), `finished` when the transport ends it. */
   onEnd: (end: StreamEnd) => void
 }
@@ -47,7 +48,6 @@ export class TrackedAnswer {
   #first: Uint8Array | undefined
   #firstId: string | undefined
   #consumer: StreamConsumer | undefined
-  #keepAlive: ReturnType<typeof setInterval> | undefined
   #ended = false
 
   constructor(response: Response, hooks: TrackHooks) {
@@ -64,12 +64,12 @@ export class TrackedAnswer {
     // @note Comment frames make a dead connection fail a write, so a silently
     // vanished client detaches (and its session can go idle). SDKs before
     // 1.32 send none of their own; with 1.32+ the duplicates are harmless.
-    const every = this.#hooks.keepAliveMs
-    if (!every || every <= 0 || this.#ended) return
-    this.#keepAlive = setInterval(() => {
-      if (!this.#ended) consumer.keepAlive(KEEP_ALIVE_FRAME)
-    }, every)
-    this.#keepAlive.unref?.()
+    if (!this.#ended) this.#hooks.keepAlive?.add(this)
+  }
+
+  /** One comment frame (the keep-alive ticker's). */
+  frame(): void {
+    if (!this.#ended) this.#consumer?.keepAlive(KEEP_ALIVE_FRAME)
   }
 
   /** The next bytes to write; `undefined` once the stream is over (finished or detached). */
@@ -94,6 +94,7 @@ export class TrackedAnswer {
     }
     // A chunk that starts with ':' is a comment (the SDK's keep-alive): no event, no id.
     if (this.#first === undefined && chunk.value[0] !== COLON) this.#first = chunk.value
+    this.#hooks.keepAlive?.spoke(this)
     return chunk.value
   }
 
@@ -150,7 +151,7 @@ export class TrackedAnswer {
   #end(how: StreamEnd): void {
     if (this.#ended) return
     this.#ended = true
-    clearInterval(this.#keepAlive)
+    this.#hooks.keepAlive?.remove(this)
     this.#hooks.onEnd(how)
   }
 }
