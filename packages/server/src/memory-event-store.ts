@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { systemClock, type Clock } from './clock.js'
-import { GONE, isMessage, UNSIZED, type StoredEvent, type StreamState } from './internal/memory-streams.js'
+import { GONE, isMessage, RequestStreams, UNSIZED, type StoredEvent, type StreamState } from './internal/memory-streams.js'
 import { poolAdd, poolRelease, type MemoryEventPool, type PooledStore } from './memory-event-pool.js'
 import { GET_STREAM_ID, type EventIdProblem, type SessionEventStore } from './session-event-store.js'
 
@@ -49,9 +49,8 @@ export class MemoryEventStore implements SessionEventStore {
   readonly #now: () => number
   readonly #pool: MemoryEventPool | undefined
   readonly #pooled: PooledStore = { evictOldest: (no, seq) => this.#evictOldest(no, seq), holds: (no, seq) => this.#holds(no, seq) }
-  /** Request streams, least recently written first (re-inserted on every write). */
-  readonly #streams = new Map<StreamId, StreamState>()
-  readonly #byNo = new Map<number, StreamState>()
+  /** Request streams, least recently written first. */
+  readonly #streams = new RequestStreams()
   /** The standalone GET stream: never forgotten, so its cursor stays valid for the whole session. */
   #get: StreamState | undefined
   #total = 0
@@ -61,8 +60,7 @@ export class MemoryEventStore implements SessionEventStore {
   readonly #opened = new Set<StreamId>()
   #timer: unknown
   #timerAt = Infinity
-  /** Events stored since the store last settled: not counted in bytes (nor in the pool) yet. */
-  #unsized: Array<[StreamState, StoredEvent]> = []
+  /** Events were stored since the store last settled: some are not counted in bytes (nor in the pool) yet. */
   #settling = false
 
   constructor(options: MemoryEventStoreOptions = {}) {
@@ -93,16 +91,10 @@ export class MemoryEventStore implements SessionEventStore {
     stream.events.push(event)
     this.#total++
     if ('id' in message && ('result' in message || 'error' in message)) stream.answered = true
-    if (stream !== this.#get) {
-      this.#streams.delete(streamId)
-      this.#streams.set(streamId, stream)
-    }
+    if (stream !== this.#get) this.#streams.wrote(stream)
     // @note Sizing (a JSON.stringify), bounds, pool and timer wait for the loop to turn: a call's stream is mostly gone by then.
-    this.#unsized.push([stream, event])
-    if (!this.#settling) {
-      this.#settling = true
-      MemoryEventStore.#later(this)
-    }
+    this.#settling = true
+    MemoryEventStore.#later(this, stream, event)
     return this.#id(stream, seq)
   }
 
@@ -154,21 +146,27 @@ export class MemoryEventStore implements SessionEventStore {
 
   /** The session ended: drop everything and stop the timer. */
   dispose(): void {
-    this.#unsized = []
+    this.#settling = false
     for (const stream of [...this.#streams.values(), ...(this.#get ? [this.#get] : [])]) this.#forget(stream)
     this.#get = undefined
     this.#disarm()
   }
 
-  /** Stores waiting to settle, of every session: one `setImmediate` per turn of the loop, not one per store. */
-  static #waiting: MemoryEventStore[] = []
+  /**
+   * What every store of the process stored since the loop last turned, as
+   * (store, stream, event) triples: one `setImmediate` per turn, and no array
+   * per store (one emptied after every call would be reallocated, then live,
+   * and be promoted by the garbage collector, until the session's next call).
+   */
+  static #stored: Array<MemoryEventStore | StreamState | StoredEvent> = []
 
-  static #later(store: MemoryEventStore): void {
-    const waiting = MemoryEventStore.#waiting
-    if (waiting.push(store) > 1) return
+  static #later(store: MemoryEventStore, stream: StreamState, event: StoredEvent): void {
+    if (MemoryEventStore.#stored.push(store, stream, event) > 3) return
     setImmediate(() => {
-      MemoryEventStore.#waiting = []
-      for (const each of waiting) each.#settle()
+      const stored = MemoryEventStore.#stored
+      MemoryEventStore.#stored = []
+      for (let i = 0; i < stored.length; i += 3) (stored[i] as MemoryEventStore).#size(stored[i + 1] as StreamState, stored[i + 2] as StoredEvent)
+      for (let i = 0; i < stored.length; i += 3) (stored[i] as MemoryEventStore).#settle()
     })
   }
 
@@ -179,7 +177,7 @@ export class MemoryEventStore implements SessionEventStore {
   #locate(eventId: EventId): { stream: StreamState; seq: number } | undefined {
     const parts = eventId.split('.')
     if (parts.length !== 3 || parts[0] !== this.#tag) return undefined
-    const stream = this.#byNo.get(Number(parts[1]))
+    const stream = this.#byNo(Number(parts[1]))
     const seq = Number(parts[2])
     if (!stream || !Number.isSafeInteger(seq) || seq < 0 || seq > stream.lastSeq) return undefined
     return { stream, seq }
@@ -189,29 +187,31 @@ export class MemoryEventStore implements SessionEventStore {
     let stream = streamId === GET_STREAM_ID ? this.#get : this.#streams.get(streamId)
     if (!stream) {
       stream = { id: streamId, no: this.#nextStreamNo++, lastSeq: 0, firstSeq: 1, events: [], head: 0, answered: false }
-      this.#byNo.set(stream.no, stream)
       if (streamId === GET_STREAM_ID) this.#get = stream
-      else this.#streams.set(streamId, stream)
+      else this.#streams.add(stream)
     }
     return stream
   }
 
   /** Counts what was stored since the last time, then applies the age, count and byte bounds; `false` when nothing was waiting. */
   #settle(): boolean {
+    if (!this.#settling) return false
     this.#settling = false
-    if (this.#unsized.length === 0) return false
-    const unsized = this.#unsized
-    this.#unsized = []
-    for (const [stream, event] of unsized) {
-      if (event.bytes !== UNSIZED) continue
-      event.bytes = JSON.stringify(event.message).length
-      this.#bytes += event.bytes
-      if (this.#pool) poolAdd(this.#pool, { store: this.#pooled, streamNo: stream.no, seq: event.seq }, event.bytes)
-    }
+    // Called between two turns (a size asked for, a resume): this store's events still wait in the shared list.
+    const stored = MemoryEventStore.#stored
+    for (let i = 0; i < stored.length; i += 3) if (stored[i] === this) this.#size(stored[i + 1] as StreamState, stored[i + 2] as StoredEvent)
     this.#expire()
     this.#bound()
     this.#arm()
     return true
+  }
+
+  /** Counts one stored event in bytes (and in the pool), unless it was counted or has left already. */
+  #size(stream: StreamState, event: StoredEvent): void {
+    if (event.bytes !== UNSIZED) return
+    event.bytes = JSON.stringify(event.message).length
+    this.#bytes += event.bytes
+    if (this.#pool) poolAdd(this.#pool, { store: this.#pooled, streamNo: stream.no, seq: event.seq }, event.bytes)
   }
 
   /** Drops what the grace period has passed: request streams not written since, GET events older than it. */
@@ -229,7 +229,7 @@ export class MemoryEventStore implements SessionEventStore {
   /** The count and byte bounds: drop the older of the two candidate heads until both hold. */
   #bound(): void {
     while (this.#total > this.#maxEvents || this.#bytes > this.#maxBytes) {
-      const request = this.#streams.values().next().value
+      const request = this.#streams.oldest()
       const getHead = this.#get?.events[this.#get.head]
       const requestHead = request?.events[request.head]
       if (getHead && (!requestHead || getHead.at <= requestHead.at)) this.#dropHead(this.#get!)
@@ -240,7 +240,7 @@ export class MemoryEventStore implements SessionEventStore {
 
   /** One timer, for the next moment something expires. */
   #arm(): void {
-    const request = this.#streams.values().next().value
+    const request = this.#streams.oldest()
     const candidates = [request?.events[request.events.length - 1]?.at, this.#get?.events[this.#get.head]?.at].filter((at): at is number => at !== undefined)
     if (candidates.length === 0) return this.#disarm()
     const at = Math.min(...candidates) + this.#maxAgeMs
@@ -261,14 +261,18 @@ export class MemoryEventStore implements SessionEventStore {
     this.#timerAt = Infinity
   }
 
+  #byNo(no: number): StreamState | undefined {
+    return this.#get?.no === no ? this.#get : this.#streams.byNo(no)
+  }
+
   #holds(streamNo: number, seq: number): boolean {
-    const stream = this.#byNo.get(streamNo)
+    const stream = this.#byNo(streamNo)
     return stream !== undefined && seq >= stream.firstSeq && seq <= stream.lastSeq
   }
 
   /** The pool's budget is exceeded and this store holds the oldest event anywhere. */
   #evictOldest(streamNo: number, seq: number): boolean {
-    const stream = this.#byNo.get(streamNo)
+    const stream = this.#byNo(streamNo)
     if (stream?.events[stream.head]?.seq !== seq) return false
     this.#dropHead(stream)
     return true
@@ -306,8 +310,6 @@ export class MemoryEventStore implements SessionEventStore {
     this.#total -= stream.events.length - stream.head
     stream.events = []
     stream.head = 0
-    if (stream === this.#get) return
-    this.#streams.delete(stream.id)
-    this.#byNo.delete(stream.no)
+    if (stream !== this.#get) this.#streams.delete(stream)
   }
 }

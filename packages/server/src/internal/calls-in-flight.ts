@@ -9,7 +9,7 @@ import type { LiveSession } from './live-session.js'
  * shutdown must wait for it.
  */
 export class CallsInFlight {
-  readonly #pending = new Map<LiveSession, Set<RequestId>>()
+  readonly #pending = new Map<LiveSession, CallIds>()
   readonly #settled: () => void
   #count = 0
 
@@ -26,7 +26,7 @@ export class CallsInFlight {
   /** Wraps the session's transport; call after `connect()`, which set the server's handlers. */
   watch(session: LiveSession): void {
     const { transport } = session
-    const pending = new Set<RequestId>()
+    const pending = new CallIds()
     this.#pending.set(session, pending)
     const inner = transport.onmessage
     transport.onmessage = (message, extra) => {
@@ -55,10 +55,40 @@ export class CallsInFlight {
     if (pending.size) this.#settled()
   }
 
-  #settle(pending: Set<RequestId>, id: RequestId | undefined): void {
+  #settle(pending: CallIds, id: RequestId | undefined): void {
     if (id === undefined || !pending.delete(id)) return
     this.#count--
     this.#settled()
+  }
+}
+
+/**
+ * The ids of one session's calls in flight, nearly always none or one: kept
+ * in a field, with a Set only for more. A Set emptied after every call
+ * reallocates its table, which then lives (and is promoted by the garbage
+ * collector) until the session's next call.
+ */
+class CallIds {
+  #one: RequestId | undefined
+  #more: Set<RequestId> | undefined
+
+  get size(): number {
+    return (this.#one === undefined ? 0 : 1) + (this.#more?.size ?? 0)
+  }
+
+  has(id: RequestId): boolean {
+    return this.#one === id || (this.#more?.has(id) ?? false)
+  }
+
+  add(id: RequestId): void {
+    if (this.#one === undefined) this.#one = id
+    else (this.#more ??= new Set()).add(id)
+  }
+
+  delete(id: RequestId): boolean {
+    if (this.#one !== id) return this.#more?.delete(id) ?? false
+    this.#one = undefined
+    return true
   }
 }
 

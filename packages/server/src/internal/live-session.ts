@@ -4,7 +4,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { SessionEventStore } from '../session-event-store.js'
 import type { SessionState } from '../session-store.js'
-import type { OpenStream, TrackedAnswer } from './streams/tracked-stream.js'
+import type { OpenStream } from './streams/tracked-stream.js'
 
 /** A session this node serves: its SDK objects and the bookkeeping of the lifetime policy. */
 export interface LiveSession {
@@ -27,8 +27,6 @@ export interface LiveSession {
   storeFailures: { count: number; last?: unknown }
   /** Open streams whose event-store stream id is known. */
   streams: Map<string, OpenStream>
-  /** Open POST streams, named (by the event store) only when a resume asks which one it is. */
-  unnamed: Set<TrackedAnswer>
   /** Requests in flight plus open streams; only a session at 0 can go idle. */
   busy: number
   storeTouchedAt: number

@@ -28,3 +28,65 @@ export interface StreamState {
 
 /** A message to deliver; the priming marker (`{}`) only marks a position. */
 export const isMessage = (message: JSONRPCMessage): boolean => (message as { jsonrpc?: unknown }).jsonrpc !== undefined
+
+/**
+ * One store's request streams, least recently written first, found by the
+ * SDK's stream id or by number. A session nearly always has one at a time,
+ * held in a field: two Maps emptied after every call would reallocate their
+ * tables, which then live (and are promoted by the garbage collector) until
+ * the session's next call. The Maps take over from the second stream on.
+ */
+export class RequestStreams {
+  #solo: StreamState | undefined
+  readonly #byId = new Map<StreamId, StreamState>()
+  readonly #byNo = new Map<number, StreamState>()
+
+  get(id: StreamId): StreamState | undefined {
+    return this.#solo?.id === id ? this.#solo : this.#byId.get(id)
+  }
+
+  byNo(no: number): StreamState | undefined {
+    return this.#solo?.no === no ? this.#solo : this.#byNo.get(no)
+  }
+
+  /** A new stream: the most recently written. */
+  add(stream: StreamState): void {
+    if (this.#solo === undefined && this.#byId.size === 0) {
+      this.#solo = stream
+      return
+    }
+    if (this.#solo) this.#keep(this.#solo)
+    this.#solo = undefined
+    this.#keep(stream)
+  }
+
+  /** `stream` was written: it becomes the most recently written. */
+  wrote(stream: StreamState): void {
+    if (stream === this.#solo || this.#byId.get(stream.id) !== stream) return
+    this.#byId.delete(stream.id)
+    this.#byId.set(stream.id, stream)
+  }
+
+  delete(stream: StreamState): void {
+    if (stream === this.#solo) this.#solo = undefined
+    else if (this.#byId.get(stream.id) === stream) {
+      this.#byId.delete(stream.id)
+      this.#byNo.delete(stream.no)
+    }
+  }
+
+  /** The least recently written stream. */
+  oldest(): StreamState | undefined {
+    return this.#solo ?? this.#byId.values().next().value
+  }
+
+  /** Oldest first; deleting while iterating is allowed. */
+  values(): Iterable<StreamState> {
+    return this.#solo ? [this.#solo] : this.#byId.values()
+  }
+
+  #keep(stream: StreamState): void {
+    this.#byId.set(stream.id, stream)
+    this.#byNo.set(stream.no, stream)
+  }
+}

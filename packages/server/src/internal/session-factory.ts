@@ -98,7 +98,7 @@ export class SessionFactory {
     const storeFailures: LiveSession['storeFailures'] = { count: 0 }
     const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: events.constructor === MemoryEventStore ? events : observed(events, storeFailures) })
     const session: LiveSession = {
-      id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), unnamed: new Set(), deliver: undefined,
+      id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false
     }
     // Set before connect(): the SDK chains its own handler after ours.

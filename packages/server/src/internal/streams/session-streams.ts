@@ -32,8 +32,11 @@ interface GetTarget {
 export class SessionStreams {
   readonly #ctx: ManagerContext
   readonly #registry: SessionRegistry
-  /** Every stream open on this node, for a graceful shutdown. */
-  readonly #open = new Map<OpenStream, 'get' | 'post'>()
+  /**
+   * Every stream open on this node (for a graceful shutdown) and its session
+   * (a resume looks among them for a POST stream the store has not named).
+   */
+  readonly #open = new Map<OpenStream, { kind: 'get' | 'post'; session: LiveSession }>()
   /** Requests handed to a transport and not answered yet. */
   #inFlight = 0
   /** Calls the servers are working on, whether or not their stream is still open. */
@@ -98,8 +101,8 @@ export class SessionStreams {
    * is waited for too: what it still sends goes to the event store.
    */
   async drain(deadline: number): Promise<void> {
-    await Promise.all([...this.#open].filter(([, kind]) => kind === 'get').map(([s]) => s.detach()))
-    const busy = () => this.#inFlight > 0 || this.#calls.count > 0 || [...this.#open.values()].includes('post')
+    await Promise.all([...this.#open].filter(([, open]) => open.kind === 'get').map(([s]) => s.detach()))
+    const busy = () => this.#inFlight > 0 || this.#calls.count > 0 || [...this.#open.values()].some(open => open.kind === 'post')
     if (busy()) {
       await new Promise<void>(resolve => {
         const timer = this.#ctx.clock.setTimeout(() => resolve(), Math.max(0, deadline - this.#ctx.clock.now()))
@@ -227,7 +230,7 @@ export class SessionStreams {
         else if (announced) void followed.detach()
       }
     })
-    this.#open.set(followed, 'get')
+    this.#open.set(followed, { kind: 'get', session })
     session.streams.set(streamId, followed)
     return followed.response
   }
@@ -254,23 +257,22 @@ export class SessionStreams {
       prime,
       keepAlive: this.#keepAlive,
       onEnd: how => {
-        if (knownStream === undefined) session.unnamed.delete(tracked)
-        else if (session.streams.get(knownStream) === tracked) session.streams.delete(knownStream)
+        if (knownStream !== undefined && session.streams.get(knownStream) === tracked) session.streams.delete(knownStream)
         this.#open.delete(tracked)
         this.#ended(session, knownStream ?? tracked.streamId, how, tracked)
         this.#settle()
       }
     })
-    this.#open.set(tracked, kind)
-    if (knownStream === undefined) session.unnamed.add(tracked)
-    else session.streams.set(knownStream, tracked)
+    this.#open.set(tracked, { kind, session })
+    if (knownStream !== undefined) session.streams.set(knownStream, tracked)
     return tracked
   }
 
   /** The open POST stream of `session` that the event store knows as `streamId`, named from its first event id. */
   async #unnamed(session: LiveSession, streamId: string): Promise<TrackedAnswer | undefined> {
-    for (const tracked of [...session.unnamed]) {
-      if ((await this.#name(session, tracked)) !== streamId || !session.unnamed.has(tracked)) continue
+    const unnamed = [...this.#open].filter(([tracked, open]) => open.session === session && open.kind === 'post' && tracked instanceof TrackedAnswer && tracked.streamId === undefined)
+    for (const [tracked] of unnamed as Array<[TrackedAnswer, unknown]>) {
+      if ((await this.#name(session, tracked)) !== streamId || !this.#open.has(tracked)) continue
       tracked.streamId = streamId
       return tracked
     }
