@@ -14,12 +14,14 @@
  *   redis       the quick start on Redis: `...(await redisSessions({ url: REDIS_URL }))` from @mcp-sessions/redis
  *
  * IPC: `heap` answers heapUsed and rss after GC; `mark` answers the monotonic clock in µs (the
- * time base of `--cpu-prof`); `exit` exits, so a `--cpu-prof` profile is written.
+ * time base of `--cpu-prof`); `snapshot` writes a heap snapshot to `path`; `exit` exits, so a
+ * `--cpu-prof` profile is written.
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { writeHeapSnapshot } from 'node:v8'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { readText } from '../../../../tests/helpers/sessions-app.js'
@@ -124,9 +126,10 @@ http.listen(0, '127.0.0.1', () => {
   const address = http.address()
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`)
 })
-process.on('message', (message: { type: string }) => {
+process.on('message', (message: { type: string; path?: string }) => {
   if (message.type === 'exit') process.exit(0)
   if (message.type === 'mark') process.send!(Number(process.hrtime.bigint() / 1000n))
+  if (message.type === 'snapshot') process.send!(writeHeapSnapshot(message.path))
   if (message.type === 'heap') {
     for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.()
     const { heapUsed, rss } = process.memoryUsage()

@@ -66,8 +66,13 @@ export interface BenchServer {
   variant: Variant
   port: number
   pid: number
-  /** Asks the process over IPC and resolves with its answer: `heap` (after GC) or `mark` (its monotonic clock, µs). */
-  ask<T>(message: { type: 'heap' | 'mark' }): Promise<T>
+  /**
+   * Asks the process over IPC and resolves with its answer: `heap` (after GC), `mark` (its monotonic clock, µs)
+   * or `snapshot` (writes a heap snapshot to `path`, answers the path).
+   */
+  ask<T>(message: { type: 'heap' | 'mark' | 'snapshot'; path?: string }): Promise<T>
+  /** What the process writes to stdout (V8's `--trace-gc` lines, for one). */
+  stdout: NodeJS.ReadableStream
   /** Lets the process exit by itself (so `--cpu-prof` writes its profile) and waits for it. */
   exit(): Promise<void>
   /** Ends the process (SIGKILL unless it already exited) and waits for it. */
@@ -108,7 +113,7 @@ export async function startBenchServer(variant: Variant, options: StartOptions =
     await stop()
     throw error
   })
-  const ask = <T>(message: { type: string }): Promise<T> => {
+  const ask = <T>(message: { type: string; path?: string }): Promise<T> => {
     const reply = once(child, 'message').then(([answer]) => answer as T)
     child.send(message)
     return reply
@@ -119,5 +124,5 @@ export async function startBenchServer(variant: Variant, options: StartOptions =
     await exited
     clearTimeout(timer)
   }
-  return { variant, port, pid: child.pid!, ask, exit, stop }
+  return { variant, port, pid: child.pid!, ask, exit, stop, stdout: child.stdout! }
 }
