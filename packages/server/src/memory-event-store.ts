@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { systemClock, type Clock } from './clock.js'
-import { GONE, isMessage, RequestStreams, UNSIZED, type StoredEvent, type StreamState } from './internal/memory-streams.js'
+import { GONE, isMessage, parseEventId, RequestStreams, UNSIZED, type StoredEvent, type StreamState } from './internal/memory-streams.js'
 import { poolAdd, poolRelease, type MemoryEventPool, type PooledStore } from './memory-event-pool.js'
 import { GET_STREAM_ID, type EventIdProblem, type SessionEventStore } from './session-event-store.js'
 
@@ -152,12 +152,7 @@ export class MemoryEventStore implements SessionEventStore {
     this.#disarm()
   }
 
-  /**
-   * What every store of the process stored since the loop last turned, as
-   * (store, stream, event) triples: one `setImmediate` per turn, and no array
-   * per store (one emptied after every call would be reallocated, then live,
-   * and be promoted by the garbage collector, until the session's next call).
-   */
+  /** What every store stored since the loop last turned, as (store, stream, event): one `setImmediate` per turn, no array per store. */
   static #stored: Array<MemoryEventStore | StreamState | StoredEvent> = []
 
   static #later(store: MemoryEventStore, stream: StreamState, event: StoredEvent): void {
@@ -175,12 +170,9 @@ export class MemoryEventStore implements SessionEventStore {
   }
 
   #locate(eventId: EventId): { stream: StreamState; seq: number } | undefined {
-    const parts = eventId.split('.')
-    if (parts.length !== 3 || parts[0] !== this.#tag) return undefined
-    const stream = this.#byNo(Number(parts[1]))
-    const seq = Number(parts[2])
-    if (!stream || !Number.isSafeInteger(seq) || seq < 0 || seq > stream.lastSeq) return undefined
-    return { stream, seq }
+    const at = parseEventId(eventId, this.#tag)
+    const stream = at && this.#byNo(at.no)
+    return stream && at.seq <= stream.lastSeq ? { stream, seq: at.seq } : undefined
   }
 
   #stream(streamId: StreamId): StreamState {

@@ -26,6 +26,15 @@ export interface StreamState {
   answered: boolean
 }
 
+/** The stream number and sequence of an id `<tag>.<stream number>.<sequence>` issued under `tag`. */
+export function parseEventId(eventId: string, tag: string): { no: number; seq: number } | undefined {
+  const parts = eventId.split('.')
+  if (parts.length !== 3 || parts[0] !== tag) return undefined
+  const no = Number(parts[1])
+  const seq = Number(parts[2])
+  return Number.isSafeInteger(no) && Number.isSafeInteger(seq) && seq >= 0 ? { no, seq } : undefined
+}
+
 /** A message to deliver; the priming marker (`{}`) only marks a position. */
 export const isMessage = (message: JSONRPCMessage): boolean => (message as { jsonrpc?: unknown }).jsonrpc !== undefined
 
