@@ -8,7 +8,7 @@ import { KeepAliveTicker } from '../../../packages/server/src/internal/streams/k
 
 const stream = () => {
   const frames: number[] = []
-  return { frames, frame: () => void frames.push(Date.now()) }
+  return { frames, spoke: true, frame: () => void frames.push(Date.now()) }
 }
 
 describe('keep-alive ticker', () => {
@@ -16,43 +16,42 @@ describe('keep-alive ticker', () => {
   afterEach(() => void vi.useRealTimers())
 
   it('frames a quiet stream at least once per interval, from its opening on', () => {
-    const ticker = new KeepAliveTicker(1_000)
-    const quiet = stream()
+    const open = [stream()]
+    const ticker = new KeepAliveTicker(1_000, () => open)
     vi.advanceTimersByTime(300)
-    ticker.add(quiet)
+    ticker.start()
     vi.advanceTimersByTime(10_000)
-    const times = [300, ...quiet.frames]
+    const times = [300, ...open[0]!.frames]
     const gaps = times.slice(1).map((at, i) => at - times[i]!)
-    expect(quiet.frames.length).toBeGreaterThanOrEqual(10)
+    expect(open[0]!.frames.length).toBeGreaterThanOrEqual(10)
     expect(Math.max(...gaps)).toBeLessThanOrEqual(1_000)
-    ticker.remove(quiet)
   })
 
-  it('sends nothing to a stream that keeps writing, and nothing after it is removed', () => {
-    const ticker = new KeepAliveTicker(1_000)
+  it('sends nothing to a stream that keeps writing, and nothing once it is closed', () => {
     const busy = stream()
-    ticker.add(busy)
+    let open = [busy]
+    const ticker = new KeepAliveTicker(1_000, () => open)
+    ticker.start()
     for (let t = 0; t < 5_000; t += 400) {
-      ticker.spoke(busy)
+      busy.spoke = true
       vi.advanceTimersByTime(400)
     }
     expect(busy.frames).toEqual([])
-    ticker.remove(busy)
+    open = []
     vi.advanceTimersByTime(5_000)
     expect(busy.frames).toEqual([])
   })
 
   it('stops its timer at a tick with no stream open, and starts it again for the next one', () => {
-    const ticker = new KeepAliveTicker(1_000)
-    const first = stream()
-    ticker.add(first)
-    ticker.remove(first)
+    let open: Array<ReturnType<typeof stream>> = []
+    const ticker = new KeepAliveTicker(1_000, () => open)
+    ticker.start()
     vi.advanceTimersByTime(1_000)
     expect(vi.getTimerCount()).toBe(0)
     const next = stream()
-    ticker.add(next)
+    open = [next]
+    ticker.start()
     vi.advanceTimersByTime(1_000)
     expect(next.frames).toHaveLength(1)
-    ticker.remove(next)
   })
 })

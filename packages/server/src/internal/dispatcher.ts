@@ -75,7 +75,8 @@ export class Dispatcher {
       const routed = routeBody(body.body, false)
       return routed === 'create' ? this.#create(caller, body.body) : this.#refuse(routed as Refusal)
     }
-    const session = await this.#load(head.sessionId, caller)
+    const loaded = this.#load(head.sessionId, caller)
+    const session = loaded instanceof Promise ? await loaded : loaded
     if (session instanceof Response) return session
     if (!session) return errorResponse('MCPS_SESSION_NOT_FOUND')
     if (head.action === 'get') return this.#streams.open(session, request, authInfo)
@@ -194,15 +195,23 @@ export class Dispatcher {
     return this.#refuse({ refuse: outcome.code, detail: outcome.detail })
   }
 
-  /** {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else see {@link #storeDown}. */
-  async #load(id: string, caller: Caller): Promise<LiveSession | Response | undefined> {
+  /**
+   * {@link SessionLoader.load}, with its failures answered: 500 when createServer threw, else see {@link #storeDown}.
+   * Synchronous when the loader is (a local session of an unshared store).
+   */
+  #load(id: string, caller: Caller): LiveSession | Response | undefined | Promise<LiveSession | Response | undefined> {
     try {
-      return await this.#loader.load(id, caller)
+      const loaded = this.#loader.load(id, caller)
+      return loaded instanceof Promise ? loaded.catch(error => this.#loadFailed(error, id, caller)) : loaded
     } catch (error) {
-      if (error instanceof BuildFailed) return this.#buildFailed(error)
-      this.#ctx.report('MCPS_STORE_FAILED', `Failed to load session "${id}" from the store`, error)
-      return this.#storeDown(id, caller)
+      return this.#loadFailed(error, id, caller)
     }
+  }
+
+  #loadFailed(error: unknown, id: string, caller: Caller): Response {
+    if (error instanceof BuildFailed) return this.#buildFailed(error)
+    this.#ctx.report('MCPS_STORE_FAILED', `Failed to load session "${id}" from the store`, error)
+    return this.#storeDown(id, caller)
   }
 
   /**

@@ -28,25 +28,30 @@ export class SessionLoader {
     this.#wire = wire
   }
 
-  async load(id: string, caller: Caller): Promise<LiveSession | undefined> {
-    const { shared, store, clock, settings } = this.#ctx
+  /** Synchronous for a session this node holds without a shared store (nearly every request of a single node). */
+  load(id: string, caller: Caller): LiveSession | undefined | Promise<LiveSession | undefined> {
     const local = this.#registry.get(id)
     // @note A foreign principal is answered exactly like an unknown id, so ids cannot be probed.
     if (local) {
       if (local.closing || local.principal !== caller.principal) return undefined
-      if (!shared) return local
-      const now = clock.now()
-      if (await store.touch(id, now, settings.storeTtlMs)) {
-        local.storeTouchedAt = now
-        return local.closing ? undefined : local
-      }
-      await this.#registry.end(id, 'released')
-      return undefined
+      return this.#ctx.shared ? this.#touched(local) : local
     }
     // @note An unshared store is read back only for sessions this node released itself:
     // otherwise the registry is the truth, and a record whose delete failed cannot come back.
-    if (!shared && !this.#registry.isDormant(id)) return undefined
+    if (!this.#ctx.shared && !this.#registry.isDormant(id)) return undefined
     return this.#hydrateOnce(id, caller)
+  }
+
+  /** A local session of a shared store, once the store confirmed the record (and its TTL was refreshed). */
+  async #touched(local: LiveSession): Promise<LiveSession | undefined> {
+    const { store, clock, settings } = this.#ctx
+    const now = clock.now()
+    if (await store.touch(local.id, now, settings.storeTtlMs)) {
+      local.storeTouchedAt = now
+      return local.closing ? undefined : local
+    }
+    await this.#registry.end(local.id, 'released')
+    return undefined
   }
 
   /** Bounded: a waiter whose principal differs from the first caller's hydrates once itself. */

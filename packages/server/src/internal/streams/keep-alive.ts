@@ -1,5 +1,8 @@
-/** A stream the ticker keeps alive: `frame` writes one comment frame. */
+/** A stream the ticker keeps alive. */
 export interface Quiet {
+  /** Set by the stream when it writes; the ticker clears it at every tick. */
+  spoke: boolean
+  /** Writes one comment frame. */
   frame(): void
 }
 
@@ -7,51 +10,44 @@ export interface Quiet {
  * Comment frames for every open stream of a manager, from ONE interval
  * instead of a timer per stream: nearly every POST stream ends within the
  * turn it opened in, and arming and clearing a timer for each cost more than
- * the rest of its bookkeeping. The interval runs at half of `everyMs` and a
- * stream gets a frame when it wrote nothing since the tick before, so no
- * open stream is silent longer than `everyMs` (the promise made to the
- * balancer's idle timeout). Stops at a tick that finds no stream open.
+ * the rest of its bookkeeping. The streams are the ones `open` lists when it
+ * ticks (the manager already keeps that list), so a call adds nothing but a
+ * flag. The interval runs at half of `everyMs` and a stream gets a frame when
+ * it wrote nothing since the tick before, so no open stream is silent longer
+ * than `everyMs` (the promise made to the balancer's idle timeout). It stops
+ * at a tick that finds no stream open; `start` arms it again.
  *
  * @example
- * const ticker = new KeepAliveTicker(15_000)
- * ticker.add(stream); ticker.spoke(stream); ticker.remove(stream)
+ * const ticker = new KeepAliveTicker(15_000, () => openStreams)
+ * ticker.start() // when a stream opens; it sets `spoke` whenever it writes
  */
 export class KeepAliveTicker {
   readonly #everyMs: number
-  /** Each open stream, and whether it wrote since the last tick (a new one counts as having written). */
-  readonly #streams = new Map<Quiet, boolean>()
+  readonly #open: () => Quiet[]
   #timer: ReturnType<typeof setInterval> | undefined
 
-  constructor(everyMs: number) {
+  constructor(everyMs: number, open: () => Quiet[]) {
     this.#everyMs = everyMs
+    this.#open = open
   }
 
-  add(stream: Quiet): void {
-    this.#streams.set(stream, true)
+  /** A stream opened: make sure the interval runs. */
+  start(): void {
     if (this.#timer !== undefined) return
     this.#timer = setInterval(() => this.#tick(), Math.max(1, Math.floor(this.#everyMs / 2)))
     this.#timer.unref?.()
   }
 
-  /** The stream wrote something: no frame due at the next tick. */
-  spoke(stream: Quiet): void {
-    if (this.#streams.has(stream)) this.#streams.set(stream, true)
-  }
-
-  remove(stream: Quiet): void {
-    this.#streams.delete(stream)
-  }
-
   #tick(): void {
-    if (this.#streams.size === 0) {
+    const streams = this.#open()
+    if (streams.length === 0) {
       clearInterval(this.#timer)
       this.#timer = undefined
       return
     }
-    for (const [stream, spoke] of [...this.#streams]) {
-      if (!this.#streams.has(stream)) continue
-      if (!spoke) stream.frame()
-      this.#streams.set(stream, false)
+    for (const stream of streams) {
+      if (!stream.spoke) stream.frame()
+      stream.spoke = false
     }
   }
 }

@@ -49,7 +49,8 @@ export class SessionStreams {
     this.#ctx = ctx
     this.#registry = registry
     const every = ctx.settings.streamKeepAliveMs
-    this.#keepAlive = every > 0 ? new KeepAliveTicker(every) : undefined
+    const tracked = () => [...this.#open.keys()].filter((open): open is TrackedAnswer => open instanceof TrackedAnswer)
+    this.#keepAlive = every > 0 ? new KeepAliveTicker(every, tracked) : undefined
   }
 
   /** Counts the session's calls from its transport's messages; call after `connect()`. */

@@ -39,6 +39,8 @@ export interface StreamConsumer {
 export class TrackedAnswer {
   readonly status: number
   readonly headers: Headers
+  /** It wrote since the keep-alive ticker last looked (a new stream counts as having written). */
+  spoke = true
   /** The event store's id of this stream, once known (a POST stream's is looked up only when a resume asks). */
   streamId: string | undefined
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>
@@ -64,7 +66,7 @@ export class TrackedAnswer {
     // @note Comment frames make a dead connection fail a write, so a silently
     // vanished client detaches (and its session can go idle). SDKs before
     // 1.32 send none of their own; with 1.32+ the duplicates are harmless.
-    if (!this.#ended) this.#hooks.keepAlive?.add(this)
+    if (!this.#ended) this.#hooks.keepAlive?.start()
   }
 
   /** One comment frame (the keep-alive ticker's). */
@@ -73,20 +75,18 @@ export class TrackedAnswer {
   }
 
   /** The next bytes to write; `undefined` once the stream is over (finished or detached). */
-  async read(): Promise<Uint8Array | undefined> {
+  read(): Promise<Uint8Array | undefined> {
     const prime = this.#prime
     if (prime) {
       this.#prime = undefined
-      return prime
+      return Promise.resolve(prime)
     }
-    if (this.#ended) return undefined
-    let chunk: ReadableStreamReadResult<Uint8Array>
-    try {
-      chunk = await this.#reader.read()
-    } catch (error) {
-      this.#end('detached')
-      throw error
-    }
+    if (this.#ended) return OVER
+    return this.#reader.read().then(this.#took, this.#failed)
+  }
+
+  // Bound once per answer, not per read.
+  readonly #took = (chunk: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined => {
     if (this.#ended) return undefined
     if (chunk.done) {
       this.#end('finished')
@@ -94,8 +94,13 @@ export class TrackedAnswer {
     }
     // A chunk that starts with ':' is a comment (the SDK's keep-alive): no event, no id.
     if (this.#first === undefined && chunk.value[0] !== COLON) this.#first = chunk.value
-    this.#hooks.keepAlive?.spoke(this)
+    this.spoke = true
     return chunk.value
+  }
+
+  readonly #failed = (error: unknown): never => {
+    this.#end('detached')
+    throw error
   }
 
   /** The client went away: the SDK unregisters the stream (its cancel runs); the session and its events stay. */
@@ -151,12 +156,12 @@ export class TrackedAnswer {
   #end(how: StreamEnd): void {
     if (this.#ended) return
     this.#ended = true
-    this.#hooks.keepAlive?.remove(this)
     this.#hooks.onEnd(how)
   }
 }
 
 const DECODER = new TextDecoder()
+const OVER: Promise<undefined> = Promise.resolve(undefined)
 const COLON = 0x3a
 
 function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
