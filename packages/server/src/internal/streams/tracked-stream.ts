@@ -149,7 +149,7 @@ export class TrackedAnswer {
    * maps to the stream; `undefined` while nothing was written.
    */
   firstEventId(): string | undefined {
-    if (this.#firstId === undefined && this.#first) this.#firstId = ID_LINE.exec(DECODER.decode(this.#first))?.[1] || undefined
+    if (this.#firstId === undefined && this.#first) this.#firstId = ID_LINE.exec(head(this.#first))?.[1] || undefined
     return this.#firstId
   }
 
@@ -161,6 +161,17 @@ export class TrackedAnswer {
 }
 
 const DECODER = new TextDecoder()
+
+/**
+ * The start of an SSE chunk as text, where its `id:` line is (the SDK writes
+ * it first, or after `event:`): read as latin1, which costs a fraction of a
+ * UTF-8 decode; decoded as UTF-8 only when it holds other bytes than ASCII.
+ */
+function head(chunk: Uint8Array): string {
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, 512))
+  const text = bytes.toString('latin1')
+  return /^[\x00-\x7f]*$/.test(text) ? text : DECODER.decode(bytes)
+}
 const OVER: Promise<undefined> = Promise.resolve(undefined)
 const COLON = 0x3a
 
