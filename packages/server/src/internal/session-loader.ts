@@ -8,10 +8,16 @@ import type { Caller, SessionFactory } from './session-factory.js'
  * The one place a session id becomes a live session: this node's registry,
  * or on a miss the store (a shared store, or a dormant session of this
  * node): read the record, check the principal, hydrate through the factory.
- * One hydrate in flight per id. With a shared store every request also
+ * One hydrate in flight per id. With a shared store a request also
  * refreshes the record's TTL, and a record gone from the store (DELETE or
  * expiry on any node) releases the local copy. Throws when the store or
  * the build fails.
+ *
+ * @note With a relay that carries session ends, a session this node checked
+ * less than {@link freshWindowMs} ago is served without a store call: an end
+ * announced by another node releases the copy at once, and an announcement
+ * lost on the way is caught by the next check, at most that window later. The
+ * record's TTL (idle timeout + refresh interval) is far longer than the window.
  */
 export class SessionLoader {
   readonly #ctx: ManagerContext
@@ -19,6 +25,10 @@ export class SessionLoader {
   readonly #factory: SessionFactory
   readonly #wire: (session: LiveSession) => void
   readonly #hydrating = new Map<string, Promise<LiveSession | SessionRecord | undefined>>()
+  /** Ids whose end was announced while they were being hydrated here: not served once built. */
+  readonly #endedWhileHydrating = new Set<string>()
+  /** How long a check of the store stands; 0 (check on every request) until this node hears ends. */
+  #freshMs = 0
 
   /** `wire`: what the manager adds to a built session before it serves (answer routing). */
   constructor(ctx: ManagerContext, registry: SessionRegistry, factory: SessionFactory, wire: (session: LiveSession) => void) {
@@ -26,6 +36,11 @@ export class SessionLoader {
     this.#registry = registry
     this.#factory = factory
     this.#wire = wire
+    const relay = ctx.options.relay
+    if (!ctx.shared || !relay?.announceEnd || !relay.listenEnds) return
+    Promise.resolve(relay.listenEnds(id => this.#ended(id)))
+      .then(() => (this.#freshMs = freshWindowMs(ctx.settings.touchEveryMs)))
+      .catch(error => ctx.report('MCPS_STORE_FAILED', 'Failed to listen for sessions ended on other nodes: checking the store on every request', error))
   }
 
   async load(id: string, caller: Caller): Promise<LiveSession | undefined> {
@@ -36,6 +51,8 @@ export class SessionLoader {
       if (local.closing || local.principal !== caller.principal) return undefined
       if (!shared) return local
       const now = clock.now()
+      const age = now - local.storeTouchedAt
+      if (age >= 0 && age < this.#freshMs) return local
       if (await store.touch(id, now, settings.storeTtlMs)) {
         local.storeTouchedAt = now
         return local.closing ? undefined : local
@@ -55,7 +72,10 @@ export class SessionLoader {
       let pending = this.#hydrating.get(id)
       const mine = !pending
       if (!pending) {
-        pending = this.#hydrate(id, caller).finally(() => this.#hydrating.delete(id))
+        pending = this.#hydrate(id, caller).finally(() => {
+          this.#hydrating.delete(id)
+          this.#endedWhileHydrating.delete(id)
+        })
         this.#hydrating.set(id, pending)
       }
       const result = await pending
@@ -77,6 +97,21 @@ export class SessionLoader {
     const session = await this.#factory.hydrate(record, caller)
     this.#wire(session)
     this.#registry.add(session, 'hydrated')
-    return session
+    if (!this.#endedWhileHydrating.has(id)) return session
+    await this.#registry.end(id, 'released')
+    return undefined
+  }
+
+  /** Another node (or this one) announced that `id` ended: its record is gone, so is this node's copy. */
+  #ended(id: string): void {
+    if (this.#registry.get(id)) void this.#registry.end(id, 'released')
+    else if (this.#hydrating.has(id)) this.#endedWhileHydrating.add(id)
   }
 }
+
+/**
+ * How long a node that hears ends serves a session on its last check of the
+ * store: at most 1 s (what a lost announcement can cost), never more than the
+ * refresh interval.
+ */
+export const freshWindowMs = (touchEveryMs: number) => Math.min(1_000, touchEveryMs)
