@@ -72,6 +72,7 @@ export interface RedisSessions {
 export interface RedisRelay extends SessionRelay {
   listen(deliver: (sessionId: string, message: JSONRPCMessage) => void): Promise<void>
   announceEnd(sessionId: string): Promise<void>
-  listenEnds(ended: (sessionId: string) => void): Promise<void>
+  listenEnds(ended: (sessionId: string | undefined) => void): Promise<void>
+  readonly hearsEnds: boolean
   close(): Promise<void>
 }

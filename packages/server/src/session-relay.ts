@@ -27,8 +27,11 @@ export interface SessionRelay {
   /**
    * Called once by the manager (with `announceEnd`) with the handler for the
    * ends any node announces. Resolve once ends are heard: until then the
-   * manager checks the store on every request.
+   * manager checks the store on every request. Call `ended(undefined)` when
+   * ends may have been missed (a reconnect): every session is checked again.
    */
-  listenEnds?(ended: (sessionId: string) => void): void | Promise<void>
+  listenEnds?(ended: (sessionId: string | undefined) => void): void | Promise<void>
+  /** `false` while ends cannot reach this node (its connection is down): the manager checks the store on every request then. */
+  readonly hearsEnds?: boolean
   close?(): void | Promise<void>
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { endsChannel, nodeChannel } from './keys.js'
-import type { PubSub } from './pubsub.js'
+import type { ChannelListener, PubSub } from './pubsub.js'
 import type { Commands } from './redis.js'
 
 /**
@@ -53,6 +53,8 @@ export class PubSubRelay {
   async listen(deliver: (sessionId: string, message: JSONRPCMessage) => void): Promise<void> {
     this.#answers?.cancel()
     const answers = this.#answers = new Subscription(this.#pubsub, nodeChannel(this.#prefix, this.nodeId), raw => {
+      // A reconnect: answers published meanwhile are lost (at most once), nothing to re-read.
+      if (raw === null) return
       let parsed: { s?: unknown; m?: unknown }
       try {
         parsed = JSON.parse(raw) as typeof parsed
@@ -67,15 +69,22 @@ export class PubSubRelay {
     await Promise.race([first, answers.failedOnce])
   }
 
+  /** True while this node hears every end announced (subscribed, and Redis reachable). */
+  get hearsEnds(): boolean {
+    return this.#ends?.subscribed === true && this.#pubsub.ready
+  }
+
   /**
-   * Subscribes to the channel of session ends. Resolves once subscribed: if
+   * Subscribes to the channel of session ends; `ended(undefined)` after the
+   * subscriber reconnected (what was announced meanwhile is lost). Resolves once subscribed: if
    * Redis is away it keeps trying every second until then (the manager
    * checks the store on every request meanwhile), and rejects only when the
    * relay is closed first.
    */
-  async listenEnds(ended: (sessionId: string) => void): Promise<void> {
+  async listenEnds(ended: (sessionId: string | undefined) => void): Promise<void> {
     this.#ends?.cancel()
-    this.#ends = new Subscription(this.#pubsub, endsChannel(this.#prefix), ended)
+    // A reconnect: ends announced meanwhile are lost, so every session is to be checked again.
+    this.#ends = new Subscription(this.#pubsub, endsChannel(this.#prefix), raw => ended(raw ?? undefined))
     await this.#ends.start()
   }
 
@@ -88,21 +97,22 @@ export class PubSubRelay {
 
 /**
  * One channel subscribed on the shared subscriber, retried every second
- * while Redis is away, until it succeeds or is cancelled. Messages are
- * at most once: a reconnect (`null`) has nothing to re-read.
+ * while Redis is away, until it succeeds or is cancelled.
  */
 class Subscription {
   readonly #pubsub: PubSub
   readonly #channel: string
-  readonly #listener: (message: string) => void
+  readonly #listener: ChannelListener
   #off: (() => void) | undefined
   #retry: ReturnType<typeof setTimeout> | undefined
   #cancelled = false
+  /** Once the first subscribe succeeded (the shared subscriber resubscribes by itself after a reconnect). */
+  subscribed = false
   #failed!: (error: unknown) => void
   /** Rejects with the first failure (the caller's report); the retries go on. */
   readonly failedOnce = new Promise<never>((_, reject) => (this.#failed = reject))
 
-  constructor(pubsub: PubSub, channel: string, listener: (message: string) => void) {
+  constructor(pubsub: PubSub, channel: string, listener: ChannelListener) {
     this.#pubsub = pubsub
     this.#channel = channel
     this.#listener = listener
@@ -114,12 +124,13 @@ class Subscription {
     return new Promise<void>((resolve, reject) => {
       const attempt = () => {
         if (this.#cancelled) return reject(new Error(`[mcp-sessions] Failed to subscribe to "${this.#channel}": the relay is closed`))
-        this.#pubsub.subscribe(this.#channel, raw => raw !== null && this.#listener(raw)).then(off => {
+        this.#pubsub.subscribe(this.#channel, this.#listener).then(off => {
           if (this.#cancelled) {
             off()
             return reject(new Error(`[mcp-sessions] Failed to subscribe to "${this.#channel}": the relay is closed`))
           }
           this.#off = off
+          this.subscribed = true
           resolve()
         }, error => {
           this.#failed(error)
@@ -133,6 +144,7 @@ class Subscription {
 
   cancel(): void {
     this.#cancelled = true
+    this.subscribed = false
     clearTimeout(this.#retry)
     this.#off?.()
     this.#off = undefined

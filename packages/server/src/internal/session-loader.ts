@@ -1,3 +1,4 @@
+import type { SessionRelay } from '../session-relay.js'
 import type { SessionRecord } from '../session-store.js'
 import type { ManagerContext } from './context.js'
 import type { LiveSession } from './live-session.js'
@@ -16,7 +17,9 @@ import type { Caller, SessionFactory } from './session-factory.js'
  * @note With a relay that carries session ends, a session this node checked
  * less than {@link freshWindowMs} ago is served without a store call: an end
  * announced by another node releases the copy at once, and an announcement
- * lost on the way is caught by the next check, at most that window later. The
+ * lost on the way is caught by the next check, at most that window later.
+ * While the relay says it cannot hear ends (Redis away), every request checks
+ * (and gets 503 from the store at once, before any tool runs). The
  * record's TTL (idle timeout + refresh interval) is far longer than the window.
  */
 export class SessionLoader {
@@ -29,6 +32,9 @@ export class SessionLoader {
   readonly #endedWhileHydrating = new Set<string>()
   /** How long a check of the store stands; 0 (check on every request) until this node hears ends. */
   #freshMs = 0
+  /** Checks made before this (manager clock) do not count: ends may have been missed then. */
+  #checkedAfter = -Infinity
+  readonly #relay: SessionRelay | undefined
 
   /** `wire`: what the manager adds to a built session before it serves (answer routing). */
   constructor(ctx: ManagerContext, registry: SessionRegistry, factory: SessionFactory, wire: (session: LiveSession) => void) {
@@ -36,7 +42,7 @@ export class SessionLoader {
     this.#registry = registry
     this.#factory = factory
     this.#wire = wire
-    const relay = ctx.options.relay
+    const relay = this.#relay = ctx.options.relay
     if (!ctx.shared || !relay?.announceEnd || !relay.listenEnds) return
     Promise.resolve(relay.listenEnds(id => this.#ended(id)))
       .then(() => (this.#freshMs = freshWindowMs(ctx.settings.touchEveryMs)))
@@ -51,8 +57,7 @@ export class SessionLoader {
       if (local.closing || local.principal !== caller.principal) return undefined
       if (!shared) return local
       const now = clock.now()
-      const age = now - local.storeTouchedAt
-      if (age >= 0 && age < this.#freshMs) return local
+      if (this.#fresh(local, now)) return local
       if (await store.touch(id, now, settings.storeTtlMs)) {
         local.storeTouchedAt = now
         return local.closing ? undefined : local
@@ -102,8 +107,18 @@ export class SessionLoader {
     return undefined
   }
 
-  /** Another node (or this one) announced that `id` ended: its record is gone, so is this node's copy. */
-  #ended(id: string): void {
+  /** Checked recently enough to be served without the store (see the class note). */
+  #fresh(session: LiveSession, now: number): boolean {
+    const age = now - session.storeTouchedAt
+    return age >= 0 && age < this.#freshMs && session.storeTouchedAt > this.#checkedAfter && this.#relay?.hearsEnds !== false
+  }
+
+  /** Another node (or this one) announced that `id` ended: its record is gone, so is this node's copy. `undefined`: any may have. */
+  #ended(id: string | undefined): void {
+    if (id === undefined) {
+      this.#checkedAfter = this.#ctx.clock.now()
+      return
+    }
     if (this.#registry.get(id)) void this.#registry.end(id, 'released')
     else if (this.#hydrating.has(id)) this.#endedWhileHydrating.add(id)
   }
