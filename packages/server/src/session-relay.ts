@@ -31,7 +31,11 @@ export interface SessionRelay {
    * ends may have been missed (a reconnect): every session is checked again.
    */
   listenEnds?(ended: (sessionId: string | undefined) => void): void | Promise<void>
-  /** `false` while ends cannot reach this node (its connection is down): the manager checks the store on every request then. */
+  /**
+   * `false` while skipping the store check is not safe or not cheap (ends
+   * cannot reach this node, its connection is down or behind): the manager
+   * checks the store on every request then. Absent: `true` once `listenEnds` resolved.
+   */
   readonly hearsEnds?: boolean
   close?(): void | Promise<void>
 }

@@ -69,9 +69,14 @@ export class PubSubRelay {
     await Promise.race([first, answers.failedOnce])
   }
 
-  /** True while this node hears every end announced (subscribed, and Redis reachable). */
+  /**
+   * True while this node hears every end announced (subscribed, Redis
+   * reachable) and Redis keeps up with it: a backed-up connection makes the
+   * manager check the store on every request, which paces requests behind
+   * the writes before them.
+   */
   get hearsEnds(): boolean {
-    return this.#ends?.subscribed === true && this.#pubsub.ready
+    return this.#ends?.subscribed === true && this.#pubsub.ready && !this.#redis.behind
   }
 
   /**
