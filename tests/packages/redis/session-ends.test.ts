@@ -75,8 +75,8 @@ describe('a session ended on another node', { timeout: 30_000 }, () => {
     }
     const noticedAfter = Date.now() - deleted
     expect(status).toBe(404)
-    // The window, plus what one request takes on a loaded machine.
-    expect(noticedAfter).toBeLessThan(WINDOW_MS + 1_000)
+    // The window, plus what a request or two take on a loaded machine.
+    expect(noticedAfter).toBeLessThan(WINDOW_MS + 2_000)
     expect(b.manager.size).toBe(0)
   })
 
