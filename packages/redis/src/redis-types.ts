@@ -62,12 +62,17 @@ export interface RedisSessions {
 
 /**
  * Answers to server-initiated requests routed between nodes over pub/sub
- * (at most once): `listen` keeps retrying while Redis is away.
+ * (at most once): `listen` keeps retrying while Redis is away. Session ends
+ * too (`announceEnd`, `listenEnds`): a node hears a session DELETEd on
+ * another at once, so it re-checks a session's record at most once a second.
  *
  * @example
  * const { relay } = await redisSessions({ url, nodeId: 'node-a' })
  */
 export interface RedisRelay extends SessionRelay {
   listen(deliver: (sessionId: string, message: JSONRPCMessage) => void): Promise<void>
+  announceEnd(sessionId: string): Promise<void>
+  listenEnds(ended: (sessionId: string | undefined) => void): Promise<void>
+  readonly hearsEnds: boolean
   close(): Promise<void>
 }

@@ -18,6 +18,7 @@ export class PubSub {
   readonly #onError: (error: unknown) => void
   readonly #listeners = new Map<string, Set<ChannelListener>>()
   #subscriber: Promise<RedisConnection> | undefined
+  #connected: RedisConnection | undefined
   #closed = false
 
   constructor(client: RedisConnection, onError: (error: unknown) => void) {
@@ -51,6 +52,11 @@ export class PubSub {
     return off
   }
 
+  /** True while the subscriber and the command connection are both up: nothing published now is missed. */
+  get ready(): boolean {
+    return !this.#closed && this.#connected?.isReady === true && this.#client.isReady
+  }
+
   async close(): Promise<void> {
     this.#closed = true
     this.#listeners.clear()
@@ -79,6 +85,7 @@ export class PubSub {
       sub.on('node-ready', back)
       this.#subscriber = (sub.connect() as Promise<unknown>).then(() => {
         connected = true
+        this.#connected = sub
         return sub
       })
       this.#subscriber.catch(() => {

@@ -16,8 +16,12 @@ const ID_SEPARATOR = '/'
 // keep the key for the grace period, and wake followers: one atomic step.
 // Each entry records its predecessor (field p), so a reader can tell whether
 // the entries just before the oldest retained one were trimmed. KEYS[2], the
-// "opened" flag, lives as long as the stream; only the GET stream has one.
+// "opened" flag (ARGV[4] = 1), lives as long as the stream; only the GET
+// stream has one. The keys after it are finished streams of the same session
+// (same hash slot) whose TTL is cut to ARGV[5] on the way, never lengthened.
 const STORE = `
+local first = 2 + tonumber(ARGV[4])
+for i = first, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[5], 'LT') end
 local prev = '0-0'
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 if last then prev = last[1] end
@@ -26,7 +30,7 @@ local t = redis.call('TIME')
 local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
 if oldest > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d', oldest)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if KEYS[2] then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+if first == 3 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 redis.call('PUBLISH', KEYS[1], id)
 return id`
 
@@ -90,7 +94,11 @@ export class RedisStreamEventStore implements SessionEventStore {
     }
     const key = this.#key(streamId)
     const keys = request ? [key] : [key, this.#openedKey(streamId)]
-    const entry = await s.redis.script<string>(STORE, keys, [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs)])
+    // The session's finished streams ride along: their retirement costs no command of its own.
+    const retired = s.retirements.take(this.#sessionId)
+    if (retired) keys.push(...retired)
+    const args = [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs), request ? '0' : '1', String(s.retirements.ttlMs)]
+    const entry = await s.redis.script<string>(STORE, keys, args)
     if (request && isResponse(message)) this.#streams.set(streamId, true)
     return this.#eventId(streamId, entry)
   }
@@ -144,7 +152,7 @@ export class RedisStreamEventStore implements SessionEventStore {
     return this.#eventId(streamId, String(entry))
   }
 
-  /** The stream's response went out in full: keep its events only briefly (sent with the session's next touch). */
+  /** The stream's response went out in full: keep its events only briefly (sent with the session's next write or touch). */
   finished(streamId: StreamId): void {
     const answered = this.#streams.get(streamId)
     this.#streams.delete(streamId)

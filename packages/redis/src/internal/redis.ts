@@ -14,6 +14,8 @@ export class Commands {
   readonly #connection: RedisConnection
   readonly #cluster: boolean
   readonly #shas = new Map<string, string>()
+  /** Characters of the arguments of commands sent and not answered yet. */
+  #pending = 0
 
   constructor(connection: RedisConnection) {
     this.#connection = connection
@@ -21,9 +23,24 @@ export class Commands {
   }
 
   call<T extends Reply = Reply>(key: string | undefined, args: string[], readonly = false): Promise<T> {
-    return this.#cluster
+    let size = 0
+    for (const arg of args) size += arg.length
+    this.#pending += size
+    const reply = this.#cluster
       ? (this.#connection as RedisClusterType).sendCommand(key, readonly, args) as Promise<T>
       : (this.#connection as RedisClientType).sendCommand(args) as Promise<T>
+    return reply.then(value => {
+      this.#pending -= size
+      return value
+    }, error => {
+      this.#pending -= size
+      throw error
+    })
+  }
+
+  /** More than {@link BACKLOG} characters sent and not answered: Redis is behind this node. */
+  get behind(): boolean {
+    return this.#pending > BACKLOG
   }
 
   /** EVALSHA, loading the script once per process (EVAL on NOSCRIPT: a restarted or new shard). */
@@ -42,6 +59,14 @@ export class Commands {
     }
   }
 }
+
+/**
+ * Beyond this much unanswered (1 Mi characters) the session manager checks
+ * the store on every request again: each request then waits its turn behind
+ * the writes before it, so a client cannot pile up large answers in this
+ * node's memory faster than Redis takes them.
+ */
+const BACKLOG = 1 << 20
 
 /** Compares two stream entry ids (`<ms>-<seq>`); NaN-safe callers validate first. */
 export function compareEntryIds(a: string, b: string): number {

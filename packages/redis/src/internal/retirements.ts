@@ -5,9 +5,10 @@ const MAX_WAITING = 10_000
 
 /**
  * Request streams whose response went out in full, waiting for their short
- * TTL (`PEXPIRE … LT`, never lengthening it). The session's next touch
- * carries them in its own script (every key of a session shares its hash
- * slot), so a busy session retires its streams without a command of its own;
+ * TTL (`PEXPIRE … LT`, never lengthening it). The session's next stored
+ * event or touch carries them in its own script (every key of a session
+ * shares its hash slot), so a busy session retires its streams without a
+ * command of its own;
  * whatever no touch took within `delayMs` goes out together, one command per
  * key written in one go. A key that is never sent (Redis away) keeps the
  * grace-period TTL it already has: it lingers, nothing is lost.
@@ -15,7 +16,7 @@ const MAX_WAITING = 10_000
  * @example
  * const retirements = new Retirements(commands, 30_000, 5_000, onError)
  * retirements.add(sessionId, streamKey)      // the event store, on finished()
- * const keys = retirements.take(sessionId)   // the session store, on touch()
+ * const keys = retirements.take(sessionId)   // the next write or touch of that session
  */
 export class Retirements {
   readonly ttlMs: number

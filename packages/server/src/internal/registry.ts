@@ -173,10 +173,13 @@ export class SessionRegistry {
   }
 
   async #forget(id: string, reason: CloseReason, announced: boolean): Promise<void> {
+    const { store, shared, options } = this.#ctx
     try {
-      await this.#ctx.store.delete(id)
+      await store.delete(id)
+      // After the delete: a node that hears the end and comes back for the record finds it gone.
+      if (shared) await options.relay?.announceEnd?.(id)
     } catch (error) {
-      this.#ctx.report('MCPS_STORE_FAILED', `Failed to delete session "${id}" from the store`, error)
+      this.#ctx.report('MCPS_STORE_FAILED', `Failed to delete session "${id}" from the store, or to announce its end`, error)
     } finally {
       if (announced) this.#ctx.hook('onSessionClosed', id, reason)
     }
