@@ -3,7 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { systemClock } from './clock.js'
 import { MemorySessionStore } from './memory-session-store.js'
 import type { CloseReason, SessionManagerOptions } from './options.js'
-import { chunksOf, readBody } from './internal/body-reader.js'
+import { readBody } from './internal/body-reader.js'
 import { createContext, type ManagerContext } from './internal/context.js'
 import { Dispatcher } from './internal/dispatcher.js'
 import { nodeHandler, type NodeHandler } from './internal/node-adapter.js'
@@ -64,7 +64,7 @@ export class SessionManager {
       return toResponse(await this.#core.handle({
         request,
         authInfo: options.authInfo,
-        body: options.parsedBody !== undefined ? { parsed: options.parsedBody } : { read: (limit, timeoutMs) => readBody(chunksOf(request.body), limit, timeoutMs) },
+        body: options.parsedBody !== undefined ? { parsed: options.parsedBody } : { read: (limit, timeoutMs) => readBody(request.body, limit, timeoutMs) },
         address: options.clientAddress
       }))
     } catch (error) {

@@ -11,18 +11,6 @@ export type BodyOutcome =
 /** Deepest JSON nesting accepted: far beyond any MCP message, far below a stack overflow. */
 export const MAX_JSON_DEPTH = 128
 
-export interface Chunks {
-  next(): Promise<IteratorResult<Uint8Array>>
-  cancel(): void
-}
-
-/** A body's bytes as a cancellable sequence, from a web stream. */
-export function chunksOf(source: ReadableStream<Uint8Array> | null): Chunks {
-  if (source === null) return { next: async () => ({ done: true, value: undefined }), cancel: () => {} }
-  const reader = source.getReader()
-  return { next: () => reader.read() as Promise<IteratorResult<Uint8Array>>, cancel: () => void reader.cancel().catch(() => {}) }
-}
-
 /**
  * {@link readBody} for a Node request, on its events: an async iterator
  * and a timer race per request cost about a tenth of a small call. Reading
@@ -81,11 +69,14 @@ function bufferedBody(req: IncomingMessage, limit: number): BodyOutcome | undefi
 }
 
 /**
- * Reads at most `limit` bytes within `timeoutMs`, then parses them as JSON
- * nested at most {@link MAX_JSON_DEPTH} deep. Stops reading as soon as the
- * limit is passed or the time is up; never throws.
+ * Reads at most `limit` bytes of a web request's body within `timeoutMs`,
+ * then parses them as JSON nested at most {@link MAX_JSON_DEPTH} deep. Stops
+ * reading as soon as the limit is passed or the time is up; never throws.
  */
-export async function readBody(chunks: Chunks, limit: number, timeoutMs: number): Promise<BodyOutcome> {
+export async function readBody(source: ReadableStream<Uint8Array> | null, limit: number, timeoutMs: number): Promise<BodyOutcome> {
+  if (source === null) return parseParts([], 0)
+  const reader = source.getReader()
+  const cancel = () => void reader.cancel().catch(() => {})
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<'late'>(resolve => {
     timer = setTimeout(() => resolve('late'), timeoutMs)
@@ -95,15 +86,15 @@ export async function readBody(chunks: Chunks, limit: number, timeoutMs: number)
   let size = 0
   try {
     for (;;) {
-      const step = await Promise.race([chunks.next(), late])
+      const step = await Promise.race([reader.read(), late])
       if (step === 'late') {
-        chunks.cancel()
+        cancel()
         return bodyTimeout(timeoutMs)
       }
       if (step.done) break
       size += step.value.byteLength
       if (size > limit) {
-        chunks.cancel()
+        cancel()
         return tooLarge(limit)
       }
       parts.push(step.value)

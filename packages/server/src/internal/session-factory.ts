@@ -127,17 +127,14 @@ export class SessionFactory {
 
 /** The event store as the SDK transport sees it: every failed write is counted in `failures` (the built-in memory store never fails one). */
 function observed(events: SessionEventStore, failures: LiveSession['storeFailures']): EventStore {
-  const failed = (error: unknown): never => {
-    failures.count++
-    failures.last = error
-    throw error
-  }
   return {
-    storeEvent: (streamId, message) => {
+    storeEvent: async (streamId, message) => {
       try {
-        return events.storeEvent(streamId, message).catch(failed)
+        return await events.storeEvent(streamId, message)
       } catch (error) {
-        return Promise.reject(error).catch(failed)
+        failures.count++
+        failures.last = error
+        throw error
       }
     },
     replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),

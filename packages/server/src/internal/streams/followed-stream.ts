@@ -1,7 +1,8 @@
 import type { EventId, StreamId } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { SessionEventStore } from '../../session-event-store.js'
+import type { KeepAliveTicker } from './keep-alive.js'
 import { encode, KEEP_ALIVE_FRAME, messageEvent, SSE_HEADERS } from './sse.js'
-import type { StreamEnd } from './tracked-stream.js'
+import type { OpenStream, StreamEnd } from './tracked-stream.js'
 
 /**
  * An SSE response fed from a shared event store instead of the SDK
@@ -16,50 +17,23 @@ export function followedStream(
   streamId: StreamId,
   after: EventId,
   headers: Record<string, string>,
-  hooks: { prime?: string; keepAliveMs?: number; onEnd: (end: StreamEnd) => void; onMarker?: (marker: unknown) => void }
-): { response: Response; detach(): Promise<void> } {
+  hooks: { prime?: string; keepAlive?: KeepAliveTicker; onEnd: (end: StreamEnd) => void; onMarker?: (marker: unknown) => void }
+): OpenStream & { response: Response } {
   let stop: (() => void) | undefined
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
-  let timer: ReturnType<typeof setInterval> | undefined
   let ended = false
   const end = (how: StreamEnd) => {
     if (ended) return
     ended = true
-    if (timer) clearInterval(timer)
     stop?.()
     hooks.onEnd(how)
   }
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controllerRef = controller
-      if (hooks.prime) controller.enqueue(encode(hooks.prime))
-      stop = events.follow!(streamId, after, {
-        event: (eventId, message) => {
-          if (!ended) controller.enqueue(messageEvent(eventId, message))
-        },
-        end: () => {
-          if (ended) return
-          controller.close()
-          end('finished')
-        },
-        marker: marker => {
-          if (!ended) hooks.onMarker?.(marker)
-        }
-      })
-      if (hooks.keepAliveMs) {
-        // A comment line keeps proxies from timing out an idle stream.
-        timer = setInterval(() => {
-          if (!ended) controller.enqueue(KEEP_ALIVE_FRAME)
-        }, hooks.keepAliveMs)
-        timer.unref?.()
-      }
+  // The stream as the manager tracks it (a GET the server may end, the keep-alive ticker frames); its response below.
+  const followed: OpenStream = {
+    spoke: true,
+    frame: () => {
+      if (!ended) controllerRef?.enqueue(KEEP_ALIVE_FRAME)
     },
-    cancel() {
-      end('detached')
-    }
-  })
-  return {
-    response: new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }),
     detach: async () => {
       if (ended) return
       end('detached')
@@ -70,4 +44,31 @@ export function followedStream(
       }
     }
   }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controllerRef = controller
+      if (hooks.prime) controller.enqueue(encode(hooks.prime))
+      stop = events.follow!(streamId, after, {
+        event: (eventId, message) => {
+          if (ended) return
+          controller.enqueue(messageEvent(eventId, message))
+          followed.spoke = true
+        },
+        end: () => {
+          if (ended) return
+          controller.close()
+          end('finished')
+        },
+        marker: marker => {
+          if (!ended) hooks.onMarker?.(marker)
+        }
+      })
+      // A comment line keeps proxies from timing out an idle stream.
+      hooks.keepAlive?.start()
+    },
+    cancel() {
+      end('detached')
+    }
+  })
+  return Object.assign(followed, { response: new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }) })
 }

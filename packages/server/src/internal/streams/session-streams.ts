@@ -49,8 +49,7 @@ export class SessionStreams {
     this.#ctx = ctx
     this.#registry = registry
     const every = ctx.settings.streamKeepAliveMs
-    const tracked = () => [...this.#open.keys()].filter((open): open is TrackedAnswer => open instanceof TrackedAnswer)
-    this.#keepAlive = every > 0 ? new KeepAliveTicker(every, tracked) : undefined
+    this.#keepAlive = every > 0 ? new KeepAliveTicker(every, () => [...this.#open.keys()]) : undefined
   }
 
   /** Counts the session's calls from its transport's messages; call after `connect()`. */
@@ -216,7 +215,7 @@ export class SessionStreams {
     this.#registry.begin(session)
     const followed = followedStream(session.events, streamId, after, { 'mcp-session-id': session.id }, {
       prime,
-      keepAliveMs: this.#ctx.settings.streamKeepAliveMs,
+      keepAlive: this.#keepAlive,
       onEnd: how => {
         if (session.streams.get(streamId) === followed) session.streams.delete(streamId)
         this.#open.delete(followed)
@@ -291,12 +290,8 @@ export class SessionStreams {
   /** A finished stream is retired in the store; a detach is reported. */
   #endedAs(session: LiveSession, streamId: string | undefined, how: StreamEnd): void {
     if (how === 'detached' && this.#registry.holds(session)) this.#ctx.hook('onStreamDetached', session.id, { streamId })
-    if (how !== 'finished' || streamId === undefined) return
-    const failed = (error: unknown) => this.#ctx.report('MCPS_STORE_FAILED', `Failed to release stream "${streamId}" of session "${session.id}" in the event store`, error)
-    try {
-      session.events.finished(streamId)?.catch(failed)
-    } catch (error) {
-      failed(error)
+    if (how === 'finished' && streamId !== undefined) {
+      void this.#safely(`Failed to release stream "${streamId}" of session "${session.id}" in the event store`, () => session.events.finished(streamId))
     }
   }
 
