@@ -99,6 +99,11 @@ export class MemoryEventStore implements SessionEventStore {
   }
 
   async getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined> {
+    return this.streamOf(eventId)
+  }
+
+  /** {@link getStreamIdForEventId} without a promise. */
+  streamOf(eventId: EventId): StreamId | undefined {
     return this.#locate(eventId)?.stream.id
   }
 

@@ -65,6 +65,12 @@ export interface SessionEventStore extends EventStore {
    * end every later time. Marks the stream opened.
    */
   openCursor(streamId: StreamId): EventId | undefined | Promise<EventId | undefined>
+  /**
+   * The stream an event id belongs to, as `getStreamIdForEventId` answers,
+   * for a store that knows it at once (MemoryEventStore): the manager asks
+   * this first, without a promise, when a call's stream ends.
+   */
+  streamOf?(eventId: EventId): StreamId | undefined
   /** The stream ended normally (its response went out): release what is no longer needed. */
   finished(streamId: StreamId): void | Promise<void>
   /** The session ended or left this node: release everything held for it here. */

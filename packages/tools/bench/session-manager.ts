@@ -3,7 +3,7 @@
  *
  *   npm run matrix -- install 1.32.2     # once: the unpatched SDK in .matrix/1.32.2/plain
  *   npx tsx packages/tools/bench/session-manager.ts [--sessions 10,1000,10000] [--slices 3] [--seconds 5]
- *     [--warmup 3] [--connections 10] [--call echo|stream] [--variants ceiling,map,map-events,manager,redis]
+ *     [--warmup 3] [--connections 10] [--call echo|stream] [--variants ceiling,map,map-events,floor,manager,redis]
  *     [--candidate path/to/server/dist/index.js[,another]] [--redis-cost yes|no] [--redis-idle 65]
  *
  * One server process per variant (lib/bench-server.ts), all alive at once, each holding the same
@@ -38,7 +38,7 @@ const CALL = arg('call', 'echo') as Call
 const CANDIDATES = arg('candidate', '')
 // Longer than the followers' 60 s safety net, so the idle row shows what it costs.
 const IDLE_SECONDS = Number(arg('redis-idle', '65'))
-const planned = plan(arg('variants', `ceiling,map,map-events,manager${CANDIDATES ? ',candidate' : ''},redis`), CANDIDATES)
+const planned = plan(arg('variants', `ceiling,map,map-events,floor,manager${CANDIDATES ? ',candidate' : ''},redis`), CANDIDATES)
 
 interface Target {
   variant: Variant
@@ -99,13 +99,13 @@ function printPhase(sessions: number, results: Map<Target, Result>): void {
 
 function printSummary(all: Array<{ sessions: number; results: Map<Target, Result> }>, targets: Target[]): void {
   console.log('\n### Ratios (same run)\n')
-  console.log('| live sessions | manager / map req/s | manager / map CPU per req | p99 manager / map | Redis / memory node CPU per req | same, + redis-server CPU | ceiling / map req/s |')
-  console.log('|---|---|---|---|---|---|---|')
+  console.log('| live sessions | manager / map req/s | manager / map CPU per req | p99 manager / map | manager / floor CPU per req | Redis / memory node CPU per req | same, + redis-server CPU | ceiling / map req/s |')
+  console.log('|---|---|---|---|---|---|---|---|')
   const r = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : '-')
   for (const { sessions, results } of all) {
-    const [map, manager, redis, ceiling] = (['map', 'manager', 'redis', 'ceiling'] as const).map(v => of(results, v))
+    const [map, manager, redis, ceiling, floor] = (['map', 'manager', 'redis', 'ceiling', 'floor'] as const).map(v => of(results, v))
     const withRedis = redis?.redisCpuUs === undefined ? undefined : redis.cpuUs + redis.redisCpuUs
-    console.log(`| ${sessions.toLocaleString('en-US')} | ${r(manager?.rps, map?.rps)} | ${r(manager?.cpuUs, map?.cpuUs)} | ${r(manager?.p99Ms, map?.p99Ms)} | ${r(redis?.cpuUs, manager?.cpuUs)} | ${r(withRedis, manager?.cpuUs)} | ${r(ceiling?.rps, map?.rps)} |`)
+    console.log(`| ${sessions.toLocaleString('en-US')} | ${r(manager?.rps, map?.rps)} | ${r(manager?.cpuUs, map?.cpuUs)} | ${r(manager?.p99Ms, map?.p99Ms)} | ${r(manager?.cpuUs, floor?.cpuUs)} | ${r(redis?.cpuUs, manager?.cpuUs)} | ${r(withRedis, manager?.cpuUs)} | ${r(ceiling?.rps, map?.rps)} |`)
   }
   const grown = targets.filter(t => t.heap.length > 1)
   if (grown.length === 0) return

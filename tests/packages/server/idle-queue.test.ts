@@ -38,6 +38,29 @@ describe('IdleQueue', () => {
     expect(clock.pending).toBe(0)
   })
 
+  it('keeps a held (busy) session out of expiry and eviction until it is idle again, then counts from then', () => {
+    const clock = new ManualClock()
+    const expired: string[] = []
+    const queue = new IdleQueue(clock, 1_000, id => expired.push(id))
+    queue.add('a', clock.now())
+    queue.add('b', clock.now())
+    queue.hold('a')
+    expect(queue.size).toBe(1)
+    expect(queue.has('a')).toBe(false)
+    expect(queue.since('a')).toBeUndefined()
+    expect(queue.oldest()).toBe('b')
+    clock.advance(2_000)
+    expect(expired).toEqual(['b'])
+    const idleAgain = clock.now()
+    queue.add('a', idleAgain)
+    expect(queue.oldestTwo()).toEqual([{ id: 'a', since: idleAgain }])
+    clock.advance(999)
+    expect(expired).toEqual(['b'])
+    clock.advance(1)
+    expect(expired).toEqual(['b', 'a'])
+    expect(queue.size).toBe(0)
+  })
+
   it('names the least recently active session for eviction', () => {
     const clock = new ManualClock()
     const queue = new IdleQueue(clock, 1_000, () => {})

@@ -5,7 +5,7 @@
  * @see https://github.com/modelcontextprotocol/java-sdk/issues/920 (seed 003)
  */
 import type { ServerResponse } from 'node:http'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { readUntil } from '../../helpers/notifications.js'
 import { nextEvent } from '../../helpers/wait.js'
@@ -348,5 +348,23 @@ describe('stream resumption', () => {
     const seen = await readUntil(reader, ': keepalive', 20)
     expect(seen).toContain(': keepalive\n\n')
     await reader.cancel()
+  })
+
+  it('sends no keep-alive frame of its own SDK when streamKeepAliveMs is 0 (the manager alone keeps streams alive)', async () => {
+    // SDKs from 1.32 arm a 15 s keep-alive interval per stream; the manager's ticker replaces it.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    onTestFinished(() => void vi.useRealTimers())
+    const { url, servers } = await startManager({ streamKeepAliveMs: 0 })
+    const a = await initialize(url)
+    const response = await fetch(url, { headers: { accept: ACCEPT, 'mcp-session-id': a, 'mcp-protocol-version': PROTOCOL } })
+    const reader = response.body!.getReader()
+    onTestFinished(() => reader.cancel())
+    await reader.read() // the priming event
+    vi.advanceTimersByTime(60_000)
+    // A marker after the quiet minute: everything the stream carried before it has been written by then.
+    await servers.get(a)!.server.sendLoggingMessage({ level: 'info', data: 'after a quiet minute' })
+    const seen = await readUntil(reader, 'after a quiet minute', 20)
+    expect(seen).toContain('after a quiet minute')
+    expect(seen).not.toContain(': keepalive')
   })
 })

@@ -113,7 +113,7 @@ export class SessionRegistry {
   /** A request or stream began: the session cannot go idle until it {@link finish}es. */
   begin(session: LiveSession): void {
     const first = session.busy++ === 0
-    if (first) this.#idle.remove(session.id)
+    if (first) this.#idle.hold(session.id)
     this.#heartbeat.began(session, first)
   }
 

@@ -96,7 +96,13 @@ export class SessionFactory {
       throw new BuildFailed('MCPS_STORE_FAILED', `Failed to create the event store of session "${id}"`, error)
     }
     const storeFailures: LiveSession['storeFailures'] = { count: 0 }
-    const transport = new WebStandardStreamableHTTPServerTransport({ retryInterval: this.#ctx.settings.streamRetryMs, ...sdk, eventStore: events.constructor === MemoryEventStore ? events : observed(events, storeFailures) })
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      retryInterval: this.#ctx.settings.streamRetryMs,
+      // The manager's one ticker keeps every stream alive (streamKeepAliveMs): no interval per stream in SDKs >= 1.32.
+      keepAliveMs: 0,
+      ...sdk,
+      eventStore: events.constructor === MemoryEventStore ? events : observed(events, storeFailures)
+    })
     const session: LiveSession = {
       id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), deliver: undefined,
       busy: 0, storeTouchedAt: this.#ctx.clock.now(), announced: hydrated, closing: false

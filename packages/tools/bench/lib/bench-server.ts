@@ -8,6 +8,10 @@
  *               SDK 1.32.2 (.matrix/1.32.2/plain); the app reads and parses the body and passes it as
  *               `parsedBody`, as the SDK's examples do with express.json()
  *   map-events  the same with the SDK example's InMemoryEventStore (dist/esm/examples/shared)
+ *   floor       what the manager is built on, and nothing else: a Map of the repo's (patched) SDK
+ *               WebStandardStreamableHTTPServerTransport, each with a MemoryEventStore, behind
+ *               @hono/node-server's listener (as the manager's Node entry point uses it), the body
+ *               parsed by the app, the answer written by hono. manager minus floor = the manager's own cost
  *   manager     the @mcp-sessions/server quick start (packages/server/README.md): the built package
  *               (dist, as users run it) on the repo's patched SDK, in memory
  *   candidate   the same, with the manager loaded from MCPS_BENCH_MANAGER (another build's dist/index.js)
@@ -92,6 +96,40 @@ async function mapPattern(withEventStore: boolean): Promise<RequestListener> {
   }
 }
 
+/** See `floor` above: the manager's parts without the manager. */
+async function floor(): Promise<RequestListener> {
+  const [{ getRequestListener }, { WebStandardStreamableHTTPServerTransport }, { MemoryEventStore }, { isInitializeRequest }] = await Promise.all([
+    import('@hono/node-server'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('@mcp-sessions/server'), import('@modelcontextprotocol/sdk/types.js')
+  ])
+  const transports = new Map<string, InstanceType<typeof WebStandardStreamableHTTPServerTransport>>()
+  const listener = getRequestListener(async (request, env) => {
+    const req = env.incoming as IncomingMessage
+    let body: unknown
+    try {
+      body = req.method === 'POST' ? JSON.parse(await readText(req)) : undefined
+    } catch {
+      return Response.json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }, { status: 400 })
+    }
+    const sessionId = request.headers.get('mcp-session-id')
+    let transport = sessionId !== null ? transports.get(sessionId) : undefined
+    if (!transport) {
+      if (sessionId !== null || !isInitializeRequest(body)) return Response.json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }, { status: 404 })
+      const created = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        eventStore: new MemoryEventStore(),
+        onsessioninitialized: id => void transports.set(id, created)
+      })
+      await withTools(new McpServer(info, options)).connect(created)
+      transport = created
+    }
+    return transport.handleRequest(request, { parsedBody: body })
+  }, { overrideGlobalObjects: false, autoCleanupIncoming: false })
+  return (req, res) => {
+    if (!isMcp(req)) return notFound(res)
+    void listener(req, res)
+  }
+}
+
 async function quickStart(from: string, extra: object = {}): Promise<RequestListener> {
   const { createSessionManager } = (await import(from)) as typeof import('@mcp-sessions/server')
   // Every benchmark session comes from one address: the per-caller quota (100) would evict (in memory) or refuse
@@ -111,6 +149,7 @@ const listeners: Record<Variant, () => Promise<RequestListener>> = {
   ceiling: async () => ceiling,
   map: () => mapPattern(false),
   'map-events': () => mapPattern(true),
+  floor,
   manager: () => quickStart('@mcp-sessions/server'),
   candidate: () => quickStart(pathToFileURL(process.env.MCPS_BENCH_MANAGER!).href),
   redis: async () => {

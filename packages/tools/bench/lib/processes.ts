@@ -7,7 +7,7 @@ import { listeningPort } from '../../src/cluster/processes.js'
 import { repoRoot } from '../../src/paths.js'
 
 /** What one benchmark server process serves; see bench-server.ts. */
-export type Variant = 'ceiling' | 'map' | 'map-events' | 'manager' | 'candidate' | 'redis'
+export type Variant = 'ceiling' | 'map' | 'map-events' | 'floor' | 'manager' | 'candidate' | 'redis'
 
 const serverScript = join(dirname(fileURLToPath(import.meta.url)), 'bench-server.ts')
 const tickMs = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100)

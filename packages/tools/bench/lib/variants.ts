@@ -6,6 +6,7 @@ const LABELS: Record<Variant, string> = {
   ceiling: 'raw node:http, tiny JSON body (the ceiling)',
   map: `SDK map pattern, parsedBody, unpatched ${SDK_VERSION}`,
   'map-events': 'same + the SDK example\'s InMemoryEventStore',
+  floor: 'floor: the SDK web-standard transport + MemoryEventStore, no manager',
   manager: '@mcp-sessions/server quick start, patched, in memory',
   candidate: 'candidate manager',
   redis: '@mcp-sessions/server on Redis, 1 node'

@@ -282,9 +282,9 @@ export class SessionStreams {
   /** A stream ended: the session may go idle; a POST stream is named now, from its first event id. */
   #ended(session: LiveSession, streamId: string | undefined, how: StreamEnd, tracked?: TrackedAnswer): void {
     this.#registry.finish(session)
-    const named = streamId === undefined && tracked ? this.#name(session, tracked) : undefined
-    if (named) void named.then(id => this.#endedAs(session, id, how))
-    else this.#endedAs(session, streamId, how)
+    const named = streamId === undefined && tracked ? this.#name(session, tracked) : streamId
+    if (named instanceof Promise) void named.then(id => this.#endedAs(session, id, how))
+    else this.#endedAs(session, named, how)
   }
 
   /** A finished stream is retired in the store; a detach is reported. */
@@ -296,22 +296,29 @@ export class SessionStreams {
   }
 
   /** The event store's id of a POST stream, from its first event id; `undefined` without one (reported when the lookup fails). */
-  #name(session: LiveSession, tracked: TrackedAnswer): Promise<string | undefined> | undefined {
+  #name(session: LiveSession, tracked: TrackedAnswer): Promise<string | undefined> | string | undefined {
     const eventId = tracked.firstEventId()
-    if (eventId === undefined || !session.events.getStreamIdForEventId) return undefined
+    if (eventId === undefined) return undefined
     return this.#streamOf(session, eventId)
   }
 
-  #streamOf(session: LiveSession, eventId: string): Promise<string | undefined> {
-    return this.#safely('Failed to look up the stream of an event id', () => session.events.getStreamIdForEventId?.(eventId))
+  /** Synchronous when the store answers at once ({@link SessionEventStore.streamOf}). */
+  #streamOf(session: LiveSession, eventId: string): Promise<string | undefined> | string | undefined {
+    const { events } = session
+    return this.#safely('Failed to look up the stream of an event id', () => events.streamOf ? events.streamOf(eventId) : events.getStreamIdForEventId?.(eventId))
   }
 
-  async #safely<T>(message: string, run: () => T | Promise<T>): Promise<T | undefined> {
-    try {
-      return await run()
-    } catch (error) {
+  /** Runs `run`, reporting a failure (thrown or rejected) as a store failure; synchronous when `run` is. */
+  #safely<T>(message: string, run: () => T | Promise<T>): T | undefined | Promise<T | undefined> {
+    const failed = (error: unknown) => {
       this.#ctx.report('MCPS_STORE_FAILED', message, error)
       return undefined
+    }
+    try {
+      const result = run()
+      return result instanceof Promise ? result.catch(failed) : result
+    } catch (error) {
+      return failed(error)
     }
   }
 }

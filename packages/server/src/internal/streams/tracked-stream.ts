@@ -5,8 +5,6 @@ import { encode, KEEP_ALIVE_FRAME } from './sse.js'
 /** How an SSE body ended: the server finished it, or the client went away. */
 export type StreamEnd = 'finished' | 'detached'
 
-const ID_LINE = /^id: ?([^\r\n]*)$/m
-
 export interface TrackHooks {
   /** Written first: a priming event carrying a resume cursor. */
   prime?: string
@@ -65,8 +63,8 @@ export class TrackedAnswer implements OpenStream {
   attach(consumer: StreamConsumer): void {
     this.#consumer = consumer
     // @note Comment frames make a dead connection fail a write, so a silently
-    // vanished client detaches (and its session can go idle). SDKs before
-    // 1.32 send none of their own; with 1.32+ the duplicates are harmless.
+    // vanished client detaches (and its session can go idle). The SDK's own
+    // (1.32+, one timer per stream) is turned off: the ticker frames them all.
     if (!this.#ended) this.#hooks.keepAlive?.start()
   }
 
@@ -150,7 +148,7 @@ export class TrackedAnswer implements OpenStream {
    * maps to the stream; `undefined` while nothing was written.
    */
   firstEventId(): string | undefined {
-    if (this.#firstId === undefined && this.#first) this.#firstId = ID_LINE.exec(head(this.#first))?.[1] || undefined
+    if (this.#firstId === undefined && this.#first) this.#firstId = idOf(this.#first)
     return this.#firstId
   }
 
@@ -163,17 +161,36 @@ export class TrackedAnswer implements OpenStream {
 
 const OVER: Promise<undefined> = Promise.resolve(undefined)
 const COLON = 0x3a
+const LF = 0x0a
+const CR = 0x0d
 const DECODER = new TextDecoder()
 
 /**
- * The start of an SSE chunk as text, where its `id:` line is (the SDK writes
- * it first, or after `event:`): ASCII is read as latin1, a fraction of the
- * cost of a UTF-8 decode.
+ * The value of the `id:` field of an SSE chunk's first event (the SDK writes
+ * it first, or after `event:`), read from the bytes: only the value is
+ * decoded, as latin1 when it is ASCII. `undefined` without one.
  */
-function head(chunk: Uint8Array): string {
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, 512))
-  return isAscii(bytes) ? bytes.toString('latin1') : DECODER.decode(bytes)
+function idOf(chunk: Uint8Array): string | undefined {
+  const end = Math.min(chunk.byteLength, 512)
+  for (let line = 0; line < end;) {
+    let eol = line
+    while (eol < end && chunk[eol] !== LF && chunk[eol] !== CR) eol++
+    // An empty line ends the event: its fields are all read.
+    if (eol === line) return undefined
+    if (eol - line >= 3 && chunk[line] === I && chunk[line + 1] === D && chunk[line + 2] === COLON) {
+      const start = line + 3 + (chunk[line + 3] === SPACE ? 1 : 0)
+      if (start >= eol) return undefined
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset + start, eol - start)
+      return isAscii(bytes) ? bytes.toString('latin1') : DECODER.decode(bytes)
+    }
+    line = eol + (chunk[eol] === CR && chunk[eol + 1] === LF ? 2 : 1)
+  }
+  return undefined
 }
+
+const I = 0x69
+const D = 0x64
+const SPACE = 0x20
 
 function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
   try {
