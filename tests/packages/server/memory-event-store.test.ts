@@ -18,6 +18,15 @@ async function replay(store: MemoryEventStore, after: string) {
 }
 
 describe('MemoryEventStore', () => {
+  it('names the stream of an event id without a promise (streamOf), as getStreamIdForEventId does', async () => {
+    const store = new MemoryEventStore()
+    const a = await store.storeEvent('stream-a', note(1))
+    const b = await store.storeEvent('stream-b', note(2))
+    expect([store.streamOf(a), store.streamOf(b)]).toEqual(['stream-a', 'stream-b'])
+    expect([await store.getStreamIdForEventId(a), await store.getStreamIdForEventId(b)]).toEqual(['stream-a', 'stream-b'])
+    expect(store.streamOf(new MemoryEventStore().cursor('stream-a'))).toBeUndefined()
+  })
+
   it('names the stream in every event id', async () => {
     const store = new MemoryEventStore()
     const a = await store.storeEvent('stream-a', note(1))
