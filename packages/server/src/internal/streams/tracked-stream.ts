@@ -161,36 +161,18 @@ export class TrackedAnswer implements OpenStream {
 
 const OVER: Promise<undefined> = Promise.resolve(undefined)
 const COLON = 0x3a
-const LF = 0x0a
-const CR = 0x0d
 const DECODER = new TextDecoder()
+const ID_LINE = /^id: ?([^\r\n]*)$/m
 
 /**
- * The value of the `id:` field of an SSE chunk's first event (the SDK writes
- * it first, or after `event:`), read from the bytes: only the value is
- * decoded, as latin1 when it is ASCII. `undefined` without one.
+ * The value of the first `id:` field in an SSE chunk (the SDK writes it
+ * first in an event, or after `event:`), read from the chunk's start:
+ * ASCII as latin1, a fraction of the cost of a UTF-8 decode.
  */
 function idOf(chunk: Uint8Array): string | undefined {
-  const end = Math.min(chunk.byteLength, 512)
-  for (let line = 0; line < end;) {
-    let eol = line
-    while (eol < end && chunk[eol] !== LF && chunk[eol] !== CR) eol++
-    // An empty line ends the event: its fields are all read.
-    if (eol === line) return undefined
-    if (eol - line >= 3 && chunk[line] === I && chunk[line + 1] === D && chunk[line + 2] === COLON) {
-      const start = line + 3 + (chunk[line + 3] === SPACE ? 1 : 0)
-      if (start >= eol) return undefined
-      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset + start, eol - start)
-      return isAscii(bytes) ? bytes.toString('latin1') : DECODER.decode(bytes)
-    }
-    line = eol + (chunk[eol] === CR && chunk[eol + 1] === LF ? 2 : 1)
-  }
-  return undefined
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, 512))
+  return ID_LINE.exec(isAscii(bytes) ? bytes.toString('latin1') : DECODER.decode(bytes))?.[1] || undefined
 }
-
-const I = 0x69
-const D = 0x64
-const SPACE = 0x20
 
 function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
   try {
