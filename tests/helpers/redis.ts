@@ -17,6 +17,10 @@ export interface RedisServer {
   stop(): Promise<void>
   /** Starts it again on the same port (empty: nothing is persisted). */
   start(): Promise<void>
+  /** SIGSTOP: Redis freezes, its connections stay open and unanswered (undone at cleanup). */
+  pause(): void
+  /** SIGCONT after {@link pause}. */
+  resume(): void
   /** A connected client with an error listener; closed at cleanup. */
   client(): Promise<AnyClient>
 }
@@ -61,7 +65,15 @@ export async function startRedis(register: (cleanup: () => Promise<void>) => voi
     running.kill('SIGKILL')
     await exited
   }
+  let paused = false
+  const signal = (name: 'SIGSTOP' | 'SIGCONT') => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error(`[mcp-sessions] Failed to send ${name} to redis-server: it is not running`)
+    child.kill(name)
+    paused = name === 'SIGSTOP'
+  }
   register(async () => {
+    // A frozen server would hold the clients' close() (it waits for pending replies) for ever.
+    if (paused) signal('SIGCONT')
     await Promise.all(clients.map(c => c.isOpen ? c.close().catch(() => {}) : undefined))
     await stop()
     rmSync(dir, { recursive: true, force: true })
@@ -73,6 +85,8 @@ export async function startRedis(register: (cleanup: () => Promise<void>) => voi
     url,
     stop,
     start,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     client: async () => {
       const client = createClient({ url, disableOfflineQueue: true }) as AnyClient
       client.on('error', () => {})

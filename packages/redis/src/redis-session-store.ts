@@ -1,6 +1,6 @@
 import type { SessionRecord, SessionStore } from '@mcp-sessions/server'
 import { DEFAULT_PREFIX, ownerKey, sessionKey } from './internal/keys.js'
-import { Commands } from './internal/redis.js'
+import { Commands, commandTimeout } from './internal/redis.js'
 import { touchSession, ttl } from './internal/touch.js'
 import type { RedisConnection } from './redis-types.js'
 
@@ -15,6 +15,8 @@ export interface RedisSessionStoreOptions {
   client: RedisConnection
   /** First part of every key. Default `mcps`. */
   prefix?: string
+  /** A command Redis has not answered within this fails (a frozen or overloaded Redis; the manager answers 503). Default 5_000. */
+  commandTimeoutMs?: number
 }
 
 // Creates the hash only if absent, with its TTL, in one step.
@@ -41,7 +43,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #prefix: string
 
   constructor(options: RedisSessionStoreOptions) {
-    this.#redis = new Commands(options.client)
+    this.#redis = new Commands(options.client, commandTimeout(options.commandTimeoutMs))
     this.#prefix = options.prefix ?? DEFAULT_PREFIX
   }
 

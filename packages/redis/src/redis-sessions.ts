@@ -4,7 +4,7 @@ import { DEFAULT_PREFIX, sessionKey } from './internal/keys.js'
 import { PubSub } from './internal/pubsub.js'
 import { RedisStreamEventStores } from './internal/redis-event-store.js'
 import { PubSubRelay } from './internal/redis-relay.js'
-import { Commands } from './internal/redis.js'
+import { Commands, commandTimeout } from './internal/redis.js'
 import { Retirements } from './internal/retirements.js'
 import { touchSession } from './internal/touch.js'
 import type { RedisConnection, RedisEventStoreOptions, RedisSessions } from './redis-types.js'
@@ -24,6 +24,13 @@ export interface RedisSessionsOptions extends RedisEventStoreOptions {
   prefix?: string
   /** This node's id for reply routing. Default: random per process. */
   nodeId?: string
+  /**
+   * A command Redis has not answered within this fails, and the request
+   * that waited for it gets 503 with Retry-After (a frozen or overloaded
+   * Redis). Default 5_000, as node-redis's own; a client created from `url`
+   * leaves the timing to this one deadline instead of a timer per command.
+   */
+  commandTimeoutMs?: number
   /** Connection and background errors. Default: `console.warn`, at most one line per 10 s. */
   onError?: (error: unknown) => void
 }
@@ -72,8 +79,9 @@ class BackendStore extends RedisSessionStore {
 export async function redisSessions(options: RedisSessionsOptions): Promise<RedisSessions> {
   const onError = options.onError ?? throttledWarn()
   const prefix = options.prefix ?? DEFAULT_PREFIX
+  const timeoutMs = commandTimeout(options.commandTimeoutMs)
   const { client, owned } = await connection(options, onError)
-  const commands = new Commands(client)
+  const commands = new Commands(client, timeoutMs)
   const pubsub = new PubSub(client, onError)
   const events = new RedisStreamEventStores(commands, pubsub, prefix, options, onError)
   const relay = new PubSubRelay(commands, pubsub, prefix, options.nodeId)
@@ -86,7 +94,7 @@ export async function redisSessions(options: RedisSessionsOptions): Promise<Redi
     else if (owned) owned.destroy()
   }
   return {
-    store: new BackendStore({ client, prefix }, commands, events.retirements, release),
+    store: new BackendStore({ client, prefix, commandTimeoutMs: timeoutMs }, commands, events.retirements, release),
     eventStore: ({ sessionId }) => events.forSession(sessionId),
     relay
   }
@@ -106,6 +114,8 @@ async function connection(options: RedisSessionsOptions, onError: (error: unknow
     url: options.url,
     // Fail fast while disconnected: a request gets 503 now rather than hanging until Redis returns.
     disableOfflineQueue: true,
+    // Every command's deadline is kept by Commands, with one timer: none per command here (see commandTimeoutMs).
+    commandOptions: { timeout: 0 },
     socket: { reconnectStrategy: retries => Math.min(50 * 2 ** Math.min(retries, 6), 2_000) }
   }) as RedisConnection
   owned.on('error', onError)

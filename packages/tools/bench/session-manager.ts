@@ -4,7 +4,8 @@
  *   npm run matrix -- install 1.32.2     # once: the unpatched SDK in .matrix/1.32.2/plain
  *   npx tsx packages/tools/bench/session-manager.ts [--sessions 10,1000,10000] [--slices 3] [--seconds 5]
  *     [--warmup 3] [--connections 10] [--call echo|stream] [--variants ceiling,map,map-events,floor,manager,redis]
- *     [--candidate path/to/server/dist/index.js[,another]] [--redis-cost yes|no] [--redis-idle 65]
+ *     [--candidate path/to/server/dist/index.js[,another]]
+ *     [--redis-candidate dir/redis/dist/index.js[,another]] [--redis-cost yes|no] [--redis-idle 65]
  *
  * One server process per variant (lib/bench-server.ts), all alive at once, each holding the same
  * number of live sessions. The load generator is wrk (one thread, `--connections` keep-alive
@@ -14,7 +15,8 @@
  * variant gets one slice of `--seconds`, in an order that rotates per round, so drift on a shared
  * machine hits all variants alike; figures are medians of the slices. CPU per request is the
  * server's CPU time (/proc) over the requests served; for Redis, redis-server's own CPU is shown beside it. `--candidate` adds the
- * manager from another build (a change to compare in the same run).
+ * manager from another build (a change to compare in the same run); `--redis-candidate` the same on
+ * Redis (a build of both packages, see lib/variants.ts).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,9 +38,10 @@ const WARMUP = Number(arg('warmup', '3'))
 const CONNECTIONS = Number(arg('connections', '10'))
 const CALL = arg('call', 'echo') as Call
 const CANDIDATES = arg('candidate', '')
+const REDIS_CANDIDATES = arg('redis-candidate', '')
 // Longer than the followers' 60 s safety net, so the idle row shows what it costs.
 const IDLE_SECONDS = Number(arg('redis-idle', '65'))
-const planned = plan(arg('variants', `ceiling,map,map-events,floor,manager${CANDIDATES ? ',candidate' : ''},redis`), CANDIDATES)
+const planned = plan(arg('variants', `ceiling,map,map-events,floor,manager${CANDIDATES ? ',candidate' : ''},redis${REDIS_CANDIDATES ? ',redis-candidate' : ''}`), CANDIDATES, REDIS_CANDIDATES)
 
 interface Target {
   variant: Variant

@@ -1,25 +1,44 @@
 import { createHash } from 'node:crypto'
+import { SessionManagerError } from '@mcp-sessions/server'
 import type { RedisClientType, RedisClusterType } from '@redis/client'
 import type { RedisConnection } from '../redis-types.js'
-
+import { Deadlines } from './deadlines.js'
 
 /** A RESP reply as node-redis returns it for raw commands (RESP2). */
 export type Reply = string | number | null | Reply[]
 
+/** How long a command may wait for its answer by default (node-redis's own default). */
+export const COMMAND_TIMEOUT_MS = 5_000
+
+/** A `commandTimeoutMs` option, checked. */
+export function commandTimeout(ms: number | undefined): number {
+  if (ms === undefined) return COMMAND_TIMEOUT_MS
+  if (!(ms > 0 && ms <= MAX_TIMEOUT_MS)) {
+    throw new SessionManagerError('MCPS_INVALID_OPTIONS', `Failed to set up Redis sessions: commandTimeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(ms)}`)
+  }
+  return ms
+}
+
+// setTimeout's limit: a longer delay fires at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
+
 /**
  * Raw commands on a client or a cluster. In a cluster, `key` picks the shard;
  * every key one call touches shares the session's hash tag, so one shard answers.
+ * A call not answered within `timeoutMs` fails (a frozen or overloaded Redis).
  */
 export class Commands {
   readonly #connection: RedisConnection
   readonly #cluster: boolean
   readonly #shas = new Map<string, string>()
+  readonly #deadlines: Deadlines
   /** Characters of the arguments of commands sent and not answered yet. */
   #pending = 0
 
-  constructor(connection: RedisConnection) {
+  constructor(connection: RedisConnection, timeoutMs = COMMAND_TIMEOUT_MS) {
     this.#connection = connection
     this.#cluster = 'masters' in connection
+    this.#deadlines = new Deadlines(timeoutMs)
   }
 
   call<T extends Reply = Reply>(key: string | undefined, args: string[], readonly = false): Promise<T> {
@@ -29,12 +48,17 @@ export class Commands {
     const reply = this.#cluster
       ? (this.#connection as RedisClusterType).sendCommand(key, readonly, args) as Promise<T>
       : (this.#connection as RedisClientType).sendCommand(args) as Promise<T>
-    return reply.then(value => {
-      this.#pending -= size
-      return value
-    }, error => {
-      this.#pending -= size
-      throw error
+    return new Promise<T>((resolve, reject) => {
+      const waiting = this.#deadlines.add(reject)
+      reply.then(value => {
+        this.#pending -= size
+        this.#deadlines.settle(waiting)
+        resolve(value)
+      }, error => {
+        this.#pending -= size
+        this.#deadlines.settle(waiting)
+        reject(error)
+      })
     })
   }
 

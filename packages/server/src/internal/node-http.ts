@@ -13,7 +13,7 @@ export function writeAnswer(answer: Answer, res: ServerResponse): Promise<void> 
       res.end()
     }
   })
-  return pump(res, () => answer.read(), reason => answer.cancel(reason), () => ended)
+  return pump(res, () => answer.read(), reason => answer.cancel(reason), () => ended, answer.kind === 'post')
 }
 
 /**
@@ -36,7 +36,7 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     const { value, done } = await reader.read()
     return done ? undefined : value
   }
-  await pump(res, read, reason => reader.cancel(reason), () => false)
+  await pump(res, read, reason => reader.cancel(reason), () => false, false)
 }
 
 function plainHeaders(headers: Headers): OutgoingHttpHeaders {
@@ -52,9 +52,13 @@ function plainHeaders(headers: Headers): OutgoingHttpHeaders {
  * until the event loop turns: the headers and every event produced in the
  * same turn leave in one write (an echo call's priming event, answer and end
  * are one syscall, not four), and a long stream still flushes each turn.
- * `ended`: the producer ended the response itself.
+ * `ended`: the producer ended the response itself. `patient` (a POST
+ * stream): when the first turn produced one event only (the priming event of
+ * a call whose answer waits on something, such as a store write), it is held
+ * up to {@link PATIENCE_MS} for what comes next, so a quick answer still
+ * leaves with the headers in one write.
  */
-async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefined>, cancel: (reason?: unknown) => Promise<void>, ended: () => boolean): Promise<void> {
+async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefined>, cancel: (reason?: unknown) => Promise<void>, ended: () => boolean, patient: boolean): Promise<void> {
   let closed = false
   const onClose = () => {
     closed = true
@@ -62,19 +66,31 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
   }
   res.once('close', onClose)
   let corked = false
-  let wrote = false
+  let written = 0
+  let held: ReturnType<typeof setTimeout> | undefined
   const flush = () => {
     corked = false
+    held = undefined
     if (closed || res.writableEnded) return
     res.uncork()
     // Nothing to write this turn: the client still learns the stream is open.
-    if (!wrote) res.flushHeaders()
+    if (written === 0) res.flushHeaders()
+  }
+  const turned = () => {
+    if (patient && written === 1 && !closed && !res.writableEnded) held = setTimeout(flush, PATIENCE_MS)
+    else flush()
   }
   const cork = () => {
+    if (held !== undefined) {
+      // What the held event waited for: out with it on this turn.
+      clearTimeout(held)
+      held = undefined
+      setImmediate(flush)
+    }
     if (corked) return
     corked = true
     res.cork()
-    setImmediate(flush)
+    setImmediate(turned)
   }
   cork()
   try {
@@ -82,16 +98,20 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
       const value = await read()
       if (value === undefined || closed || ended()) break
       cork()
-      wrote = true
+      written++
       if (!res.write(value)) await drained(res)
     }
     if (!closed && !res.writableEnded) res.end()
   } catch {
     res.destroy()
   } finally {
+    clearTimeout(held)
     if (!closed) res.off('close', onClose)
   }
 }
+
+/** How long a POST stream's lone first event waits for the next one (see {@link pump}). */
+const PATIENCE_MS = 20
 
 function drained(res: ServerResponse): Promise<void> {
   return new Promise<void>(resolve => {

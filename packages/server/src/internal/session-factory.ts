@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { MemoryEventStore } from '../memory-event-store.js'
-import type { SessionEventStore } from '../session-event-store.js'
+import { GET_STREAM_ID, type SessionEventStore } from '../session-event-store.js'
 import type { SessionRecord, SessionState } from '../session-store.js'
 import type { ManagerContext } from './context.js'
 import { asSessionEventStore } from './event-store-adapter.js'
@@ -101,7 +101,9 @@ export class SessionFactory {
       // The manager's one ticker keeps every stream alive (streamKeepAliveMs): no interval per stream in SDKs >= 1.32.
       keepAliveMs: 0,
       ...sdk,
-      eventStore: events.constructor === MemoryEventStore ? events : observed(events, storeFailures)
+      eventStore: events.constructor === MemoryEventStore
+        ? events
+        : observed(events, storeFailures, error => this.#ctx.report('MCPS_STORE_FAILED', `Failed to store a message of session "${id}": sent without an event id, a resume continues from the last one stored`, error))
     })
     const session: LiveSession = {
       id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), deliver: undefined,
@@ -131,8 +133,19 @@ export class SessionFactory {
   }
 }
 
-/** The event store as the SDK transport sees it: every failed write is counted in `failures` (the built-in memory store never fails one). */
-function observed(events: SessionEventStore, failures: LiveSession['storeFailures']): EventStore {
+/**
+ * The event store as the SDK transport sees it: every failed write is
+ * counted in `failures` (the built-in memory store never fails one). A
+ * failed priming event refuses the request (nothing was sent yet, a retry
+ * can help: see SessionStreams.forward). A failed write of a call's message
+ * once its stream is open is reported and the message still goes out, live
+ * and without an event id (the SDK writes no `id:` line for an empty one):
+ * the call ran, and its client must not lose the answer because the store
+ * could not keep a copy. A client that reconnects resumes from the last
+ * event that was stored. The session's GET stream is served from the store
+ * itself: there a failed write still fails the send.
+ */
+function observed(events: SessionEventStore, failures: LiveSession['storeFailures'], unstored: (error: unknown) => void): EventStore {
   return {
     storeEvent: async (streamId, message) => {
       try {
@@ -140,10 +153,18 @@ function observed(events: SessionEventStore, failures: LiveSession['storeFailure
       } catch (error) {
         failures.count++
         failures.last = error
-        throw error
+        if (streamId === GET_STREAM_ID || isPriming(message)) throw error
+        unstored(error)
+        return ''
       }
     },
     replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),
     ...(events.getStreamIdForEventId ? { getStreamIdForEventId: (eventId: string) => events.getStreamIdForEventId!(eventId) } : {})
   }
+}
+
+/** The SDK's priming event is stored as an empty object. */
+function isPriming(message: object): boolean {
+  for (const _ in message) return false
+  return true
 }

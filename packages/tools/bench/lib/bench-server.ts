@@ -16,6 +16,7 @@
  *               (dist, as users run it) on the repo's patched SDK, in memory
  *   candidate   the same, with the manager loaded from MCPS_BENCH_MANAGER (another build's dist/index.js)
  *   redis       the quick start on Redis: `...(await redisSessions({ url: REDIS_URL }))` from @mcp-sessions/redis
+ *               (or from the builds in MCPS_BENCH_REDIS and MCPS_BENCH_MANAGER: a redis candidate)
  *
  * IPC: `heap` answers heapUsed and rss after GC; `mark` answers the monotonic clock in µs (the
  * time base of `--cpu-prof`); `snapshot` writes a heap snapshot to `path`; `exit` exits, so a
@@ -153,8 +154,9 @@ const listeners: Record<Variant, () => Promise<RequestListener>> = {
   manager: () => quickStart('@mcp-sessions/server'),
   candidate: () => quickStart(pathToFileURL(process.env.MCPS_BENCH_MANAGER!).href),
   redis: async () => {
-    const { redisSessions } = await import('@mcp-sessions/redis')
-    return quickStart('@mcp-sessions/server', await redisSessions({ url: process.env.REDIS_URL! }))
+    const { MCPS_BENCH_REDIS: redisBuild, MCPS_BENCH_MANAGER: managerBuild } = process.env
+    const { redisSessions } = (await import(redisBuild ? pathToFileURL(redisBuild).href : '@mcp-sessions/redis')) as typeof import('@mcp-sessions/redis')
+    return quickStart(managerBuild ? pathToFileURL(managerBuild).href : '@mcp-sessions/server', await redisSessions({ url: process.env.REDIS_URL! }))
   }
 }
 

@@ -20,15 +20,27 @@ export interface Planned {
 }
 
 /**
- * The servers for `--variants` and `--candidate` (comma-separated): `candidate` stands for one
- * server per candidate build (a `dist/index.js` of @mcp-sessions/server), labelled by its path.
+ * The servers for `--variants`, `--candidate` and `--redis-candidate` (comma-separated):
+ * `candidate` stands for one server per candidate build (a `dist/index.js` of
+ * @mcp-sessions/server), labelled by its path; `redis-candidate` for one Redis server per
+ * candidate build of @mcp-sessions/redis (`<dir>/redis/dist/index.js`, beside the server build
+ * it imports, `<dir>/server/dist/index.js`: a copy of both packages in a `node_modules/@mcp-sessions`).
  *
  * @example
  * plan('map,manager,candidate', 'packages/server/dist/index.js')
+ * plan('manager,redis,redis-candidate', '', 'old/node_modules/@mcp-sessions/redis/dist/index.js')
  */
-export function plan(variants: string, candidates: string): Planned[] {
-  const builds = candidates.split(',').filter(Boolean).map(path => resolve(path))
-  return variants.split(',').flatMap((variant): Planned[] => variant === 'candidate'
-    ? builds.map(path => ({ variant, label: `candidate ${path}`, env: { MCPS_BENCH_MANAGER: path } }))
-    : [{ variant: variant as Variant, label: LABELS[variant as Variant] ?? variant, env: {} }])
+export function plan(variants: string, candidates: string, redisCandidates = ''): Planned[] {
+  const builds = (list: string) => list.split(',').filter(Boolean).map(path => resolve(path))
+  return variants.split(',').flatMap((variant): Planned[] => {
+    if (variant === 'candidate') return builds(candidates).map(path => ({ variant, label: `candidate ${path}`, env: { MCPS_BENCH_MANAGER: path } }))
+    if (variant === 'redis-candidate') {
+      return builds(redisCandidates).map(path => ({
+        variant: 'redis',
+        label: `redis candidate ${path}`,
+        env: { MCPS_BENCH_REDIS: path, MCPS_BENCH_MANAGER: path.replace(/redis([\\/]dist[\\/]index\.js)$/, 'server$1') }
+      }))
+    }
+    return [{ variant: variant as Variant, label: LABELS[variant as Variant] ?? variant, env: {} }]
+  })
 }

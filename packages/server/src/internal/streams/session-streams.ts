@@ -254,6 +254,7 @@ export class SessionStreams {
   #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): TrackedAnswer {
     this.#registry.begin(session)
     const tracked: TrackedAnswer = new TrackedAnswer(response, {
+      kind,
       prime,
       keepAlive: this.#keepAlive,
       onEnd: how => {

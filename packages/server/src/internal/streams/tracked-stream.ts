@@ -6,6 +6,8 @@ import { encode, KEEP_ALIVE_FRAME } from './sse.js'
 export type StreamEnd = 'finished' | 'detached'
 
 export interface TrackHooks {
+  /** A POST stream answers one request and then ends; a GET stream stays open. */
+  kind: 'get' | 'post'
   /** Written first: a priming event carrying a resume cursor. */
   prime?: string
   /** Sends comment frames while the stream is quiet; absent: none. */
@@ -38,6 +40,7 @@ export interface StreamConsumer {
 export class TrackedAnswer implements OpenStream {
   readonly status: number
   readonly headers: Headers
+  readonly kind: 'get' | 'post'
   /** It wrote since the keep-alive ticker last looked (a new stream counts as having written). */
   spoke = true
   /** The event store's id of this stream, once known (a POST stream's is looked up only when a resume asks). */
@@ -54,6 +57,7 @@ export class TrackedAnswer implements OpenStream {
   constructor(response: Response, hooks: TrackHooks) {
     this.status = response.status
     this.headers = response.headers
+    this.kind = hooks.kind
     this.#reader = response.body!.getReader()
     this.#hooks = hooks
     this.#prime = hooks.prime ? encode(hooks.prime) : undefined

@@ -1,0 +1,73 @@
+/**
+ * How a call's SSE answer leaves the Node entry point, seen from a raw TCP
+ * client: a call answered a few milliseconds later (its answer waited on a
+ * store write, a database) still arrives with its headers and priming event
+ * in one piece; a slow call's stream opens at once anyway.
+ */
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { z } from 'zod'
+import { ACCEPT, initialize, PROTOCOL, startManager } from './fixture.js'
+
+function waitingServer(): McpServer {
+  const server = new McpServer({ name: 'waiting', version: '1.0.0' })
+  server.registerTool('wait', { inputSchema: { ms: z.number() } }, async ({ ms }) => {
+    await new Promise(resolve => setTimeout(resolve, ms))
+    return { content: [{ type: 'text', text: `waited ${ms}` }] }
+  })
+  return server
+}
+
+interface Piece {
+  atMs: number
+  text: string
+}
+
+/** POSTs a `wait` call on a fresh socket and collects what arrives, piece by piece (one `data` event each), until the chunked body ends. */
+async function pieces(port: number, sessionId: string, ms: number): Promise<Piece[]> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'wait', arguments: { ms } } })
+  const socket = connect(port, '127.0.0.1')
+  onTestFinished(() => void socket.destroy())
+  await once(socket, 'connect')
+  const got: Piece[] = []
+  const started = performance.now()
+  const ended = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      got.push({ atMs: performance.now() - started, text: chunk.toString('utf8') })
+      if (got.map(p => p.text).join('').endsWith('0\r\n\r\n')) resolve()
+    })
+    socket.on('error', reject)
+    socket.on('close', () => reject(new Error(`socket closed after ${JSON.stringify(got)}`)))
+  })
+  socket.write([
+    'POST /mcp HTTP/1.1', 'Host: 127.0.0.1', `Accept: ${ACCEPT}`, 'Content-Type: application/json', `Mcp-Session-Id: ${sessionId}`,
+    `Mcp-Protocol-Version: ${PROTOCOL}`, `Content-Length: ${Buffer.byteLength(body)}`, '', body
+  ].join('\r\n'))
+  await ended
+  return got
+}
+
+describe('socket writes of a call stream', () => {
+  it('sends the headers, the priming event and an answer ready 5 ms later in one piece', async () => {
+    const { port, url } = await startManager({ createServer: () => waitingServer() })
+    const sessionId = await initialize(url)
+    const got = await pieces(port, sessionId, 5)
+    expect(got[0]!.text).toMatch(/^HTTP\/1\.1 200/)
+    // The priming event (an id, no data) and the result, before the end.
+    expect(got[0]!.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
+    expect(got[0]!.text).toContain('"text":"waited 5"')
+  })
+
+  it('still opens a slow call\'s stream at once: headers and priming event long before the answer', async () => {
+    const { port, url } = await startManager({ createServer: () => waitingServer() })
+    const sessionId = await initialize(url)
+    const got = await pieces(port, sessionId, 1_500)
+    expect(got[0]!.text).toMatch(/^HTTP\/1\.1 200/)
+    expect(got[0]!.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
+    expect(got[0]!.text).not.toContain('waited')
+    expect(got[0]!.atMs).toBeLessThan(700)
+    expect(got.map(p => p.text).join('')).toContain('"text":"waited 1500"')
+  })
+})
