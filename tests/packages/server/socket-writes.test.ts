@@ -2,7 +2,8 @@
  * How a call's SSE answer leaves the Node entry point, seen from a raw TCP
  * client: a call answered a few milliseconds later (its answer waited on a
  * store write, a database) still arrives with its headers and priming event
- * in one piece; a slow call's stream opens at once anyway.
+ * in one piece, and so do messages produced turn after turn; a slow call's
+ * stream opens at once anyway.
  */
 import { once } from 'node:events'
 import { connect } from 'node:net'
@@ -12,10 +13,19 @@ import { z } from 'zod'
 import { ACCEPT, initialize, PROTOCOL, startManager } from './fixture.js'
 
 function waitingServer(): McpServer {
-  const server = new McpServer({ name: 'waiting', version: '1.0.0' })
+  const server = new McpServer({ name: 'waiting', version: '1.0.0' }, { capabilities: { logging: {} } })
   server.registerTool('wait', { inputSchema: { ms: z.number() } }, async ({ ms }) => {
     await new Promise(resolve => setTimeout(resolve, ms))
     return { content: [{ type: 'text', text: `waited ${ms}` }] }
+  })
+  // Three messages related to the call, each in a later turn of the event loop (as if each waited on a store write).
+  server.registerTool('parts', { inputSchema: { ms: z.number() } }, async (_args, extra) => {
+    for (let i = 1; i <= 3; i++) {
+      await new Promise(resolve => setImmediate(resolve))
+      await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: `part ${i}` } })
+    }
+    await new Promise(resolve => setImmediate(resolve))
+    return { content: [{ type: 'text', text: 'parts done' }] }
   })
   return server
 }
@@ -26,8 +36,8 @@ interface Piece {
 }
 
 /** POSTs a `wait` call on a fresh socket and collects what arrives, piece by piece (one `data` event each), until the chunked body ends. */
-async function pieces(port: number, sessionId: string, ms: number): Promise<Piece[]> {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'wait', arguments: { ms } } })
+async function pieces(port: number, sessionId: string, ms: number, tool = 'wait'): Promise<Piece[]> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: tool, arguments: { ms } } })
   const socket = connect(port, '127.0.0.1')
   onTestFinished(() => void socket.destroy())
   await once(socket, 'connect')
@@ -58,6 +68,16 @@ describe('socket writes of a call stream', () => {
     // The priming event (an id, no data) and the result, before the end.
     expect(got[0]!.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
     expect(got[0]!.text).toContain('"text":"waited 5"')
+  })
+
+  it('sends a call\'s messages produced over several turns together, with the answer and the end', async () => {
+    const { port, url } = await startManager({ createServer: () => waitingServer() })
+    const sessionId = await initialize(url)
+    const got = await pieces(port, sessionId, 0, 'parts')
+    expect(got).toHaveLength(1)
+    expect([...got[0]!.text.matchAll(/"data":"(part \d)"/g)].map(m => m[1])).toEqual(['part 1', 'part 2', 'part 3'])
+    expect(got[0]!.text).toContain('"text":"parts done"')
+    expect(got[0]!.text.endsWith('0\r\n\r\n')).toBe(true)
   })
 
   it('still opens a slow call\'s stream at once: headers and priming event long before the answer', async () => {

@@ -52,11 +52,11 @@ function plainHeaders(headers: Headers): OutgoingHttpHeaders {
  * until the event loop turns: the headers and every event produced in the
  * same turn leave in one write (an echo call's priming event, answer and end
  * are one syscall, not four), and a long stream still flushes each turn.
- * `ended`: the producer ended the response itself. `patient` (a POST
- * stream): when the first turn produced one event only (the priming event of
- * a call whose answer waits on something, such as a store write), it is held
- * up to {@link PATIENCE_MS} for what comes next, so a quick answer still
- * leaves with the headers in one write.
+ * `ended`: the producer ended the response itself. `patient` (a call's POST
+ * stream): what it produces is held up to {@link PATIENCE_MS} instead of
+ * one turn, so events that wait on something between them (a store write
+ * each, a database) still leave together, with the end when it comes in
+ * time; a slow call's stream still opens within that.
  */
 async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefined>, cancel: (reason?: unknown) => Promise<void>, ended: () => boolean, patient: boolean): Promise<void> {
   let closed = false
@@ -66,7 +66,7 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
   }
   res.once('close', onClose)
   let corked = false
-  let written = 0
+  let wrote = false
   let held: ReturnType<typeof setTimeout> | undefined
   const flush = () => {
     corked = false
@@ -74,23 +74,14 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
     if (closed || res.writableEnded) return
     res.uncork()
     // Nothing to write this turn: the client still learns the stream is open.
-    if (written === 0) res.flushHeaders()
-  }
-  const turned = () => {
-    if (patient && written === 1 && !closed && !res.writableEnded) held = setTimeout(flush, PATIENCE_MS)
-    else flush()
+    if (!wrote) res.flushHeaders()
   }
   const cork = () => {
-    if (held !== undefined) {
-      // What the held event waited for: out with it on this turn.
-      clearTimeout(held)
-      held = undefined
-      setImmediate(flush)
-    }
     if (corked) return
     corked = true
     res.cork()
-    setImmediate(turned)
+    if (patient) held = setTimeout(flush, PATIENCE_MS)
+    else setImmediate(flush)
   }
   cork()
   try {
@@ -98,9 +89,10 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
       const value = await read()
       if (value === undefined || closed || ended()) break
       cork()
-      written++
+      wrote = true
       if (!res.write(value)) await drained(res)
     }
+    // end() writes whatever is corked.
     if (!closed && !res.writableEnded) res.end()
   } catch {
     res.destroy()
@@ -110,7 +102,7 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
   }
 }
 
-/** How long a POST stream's lone first event waits for the next one (see {@link pump}). */
+/** How long a call's stream holds what it produced before writing it (see {@link pump}). */
 const PATIENCE_MS = 20
 
 function drained(res: ServerResponse): Promise<void> {
