@@ -9,9 +9,9 @@ interface Waiting {
 /**
  * Fails calls Redis has not answered within `timeoutMs`, with one timer for
  * all of them. node-redis's own command timeout arms a timer and an
- * `AbortSignal` per command (about a twentieth of an echo call's CPU on
- * Redis); here a call costs one list entry, unlinked when it is answered, and
- * the timer wakes when the oldest waiting call falls due.
+ * `AbortSignal` with a listener per command; here a call costs one list
+ * entry, unlinked when it is answered, and the timer wakes when the oldest
+ * waiting call falls due.
  *
  * @example
  * const deadlines = new Deadlines(5_000)

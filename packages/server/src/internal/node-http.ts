@@ -53,10 +53,11 @@ function plainHeaders(headers: Headers): OutgoingHttpHeaders {
  * same turn leave in one write (an echo call's priming event, answer and end
  * are one syscall, not four), and a long stream still flushes each turn.
  * `ended`: the producer ended the response itself. `patient` (a call's POST
- * stream): what it produces is held up to {@link PATIENCE_MS} instead of
- * one turn, so events that wait on something between them (a store write
+ * stream): what it produces is held up to {@link PATIENCE_MS} after the
+ * turn, so events that wait on something between them (a store write
  * each, a database) still leave together, with the end when it comes in
- * time; a slow call's stream still opens within that.
+ * time; a slow call's stream still opens, and each later event still
+ * leaves, within that.
  */
 async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefined>, cancel: (reason?: unknown) => Promise<void>, ended: () => boolean, patient: boolean): Promise<void> {
   let closed = false
@@ -76,12 +77,16 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
     // Nothing to write this turn: the client still learns the stream is open.
     if (!wrote) res.flushHeaders()
   }
+  // A call's stream nearly always ends within its first turn (the timer is only armed when it did not).
+  const turned = () => {
+    if (patient && !closed && !res.writableEnded) held = setTimeout(flush, PATIENCE_MS)
+    else flush()
+  }
   const cork = () => {
     if (corked) return
     corked = true
     res.cork()
-    if (patient) held = setTimeout(flush, PATIENCE_MS)
-    else setImmediate(flush)
+    setImmediate(turned)
   }
   cork()
   try {
