@@ -16,6 +16,11 @@ import { startRedis } from '../../helpers/redis.js'
 function server(): McpServer {
   const mcp = new McpServer({ name: 'frozen', version: '1.0.0' })
   mcp.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({ content: [{ type: 'text', text }] }))
+  // Says whether a message on its own call's stream could be sent (stored first).
+  mcp.registerTool('progress', {}, async extra => {
+    const sent = await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: 'step' } }).then(() => 'sent', () => 'failed')
+    return { content: [{ type: 'text', text: `notification ${sent}` }] }
+  })
   return mcp
 }
 
@@ -43,6 +48,9 @@ describe('a frozen Redis', { timeout: 30_000 }, () => {
     expect(during.ms).toBeGreaterThanOrEqual(250)
     expect(during.ms).toBeLessThan(2_000)
     expect(log.errors.map(e => e.code)).toContain('MCPS_STORE_FAILED')
+    // A notification the store cannot keep fails its send: the tool knows (a silent live send could be lost).
+    const progress = await send(url, { sessionId: id, body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'progress', arguments: {} } } })
+    expect(progress.json).toMatchObject({ result: { content: [{ text: 'notification failed' }] } })
     // A new session needs its record written: it waits for Redis, then fails.
     const { value: refused, ms } = await timed(send(url, { body: initializeMessage() }))
     expect(refused.status).toBe(503)

@@ -103,7 +103,7 @@ export class SessionFactory {
       ...sdk,
       eventStore: events.constructor === MemoryEventStore
         ? events
-        : observed(events, storeFailures, error => this.#ctx.report('MCPS_STORE_FAILED', `Failed to store a message of session "${id}": sent without an event id, a resume continues from the last one stored`, error))
+        : observed(events, storeFailures, error => this.#ctx.report('MCPS_STORE_FAILED', `Failed to store the answer of a call in session "${id}": sent without an event id, a resume continues from the last event stored`, error))
     })
     const session: LiveSession = {
       id, principal, owner: caller.owner, state, createdAt, transport, server, events, storeFailures, streams: new Map(), deliver: undefined,
@@ -137,13 +137,13 @@ export class SessionFactory {
  * The event store as the SDK transport sees it: every failed write is
  * counted in `failures` (the built-in memory store never fails one). A
  * failed priming event refuses the request (nothing was sent yet, a retry
- * can help: see SessionStreams.forward). A failed write of a call's message
- * once its stream is open is reported and the message still goes out, live
- * and without an event id (the SDK writes no `id:` line for an empty one):
- * the call ran, and its client must not lose the answer because the store
- * could not keep a copy. A client that reconnects resumes from the last
- * event that was stored. The session's GET stream is served from the store
- * itself: there a failed write still fails the send.
+ * can help: see SessionStreams.forward); a failed write of a message the
+ * server sends (a notification, a request) fails that send, so whoever sent
+ * it knows. A call's answer that the store fails to keep is reported and
+ * still goes out, live and without an event id (the SDK writes no `id:`
+ * line for an empty one): the SDK would drop it and leave the stream open
+ * for ever, while the call already ran. A client that reconnects resumes
+ * from the last event that was stored.
  */
 function observed(events: SessionEventStore, failures: LiveSession['storeFailures'], unstored: (error: unknown) => void): EventStore {
   return {
@@ -153,7 +153,7 @@ function observed(events: SessionEventStore, failures: LiveSession['storeFailure
       } catch (error) {
         failures.count++
         failures.last = error
-        if (streamId === GET_STREAM_ID || isPriming(message)) throw error
+        if (streamId === GET_STREAM_ID || !isAnswer(message)) throw error
         unstored(error)
         return ''
       }
@@ -163,8 +163,7 @@ function observed(events: SessionEventStore, failures: LiveSession['storeFailure
   }
 }
 
-/** The SDK's priming event is stored as an empty object. */
-function isPriming(message: object): boolean {
-  for (const _ in message) return false
-  return true
+/** A JSON-RPC response: the end of a call. */
+function isAnswer(message: object): boolean {
+  return 'id' in message && !('method' in message) && ('result' in message || 'error' in message)
 }
