@@ -36,7 +36,7 @@ interface Piece {
 }
 
 /** POSTs a `wait` call on a fresh socket and collects what arrives, piece by piece (one `data` event each), until the chunked body ends. */
-async function pieces(port: number, sessionId: string, ms: number, tool = 'wait'): Promise<Piece[]> {
+async function pieces(port: number, sessionId: string, ms: number, tool: string): Promise<Piece[]> {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: tool, arguments: { ms } } })
   const socket = connect(port, '127.0.0.1')
   onTestFinished(() => void socket.destroy())
@@ -59,21 +59,27 @@ async function pieces(port: number, sessionId: string, ms: number, tool = 'wait'
   return got
 }
 
+/** A manager serving {@link waitingServer}, a session on it, and the pieces of one `tool` call on a fresh socket. */
+async function callOnSocket(tool: string, ms: number): Promise<Piece[]> {
+  const { port, url } = await startManager({ createServer: () => waitingServer() })
+  return pieces(port, await initialize(url), ms, tool)
+}
+
+/** The status line, then the priming event (an id, no data) among what came first. */
+function expectOpened(first: Piece): void {
+  expect(first.text).toMatch(/^HTTP\/1\.1 200/)
+  expect(first.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
+}
+
 describe('socket writes of a call stream', () => {
   it('sends the headers, the priming event and an answer ready 5 ms later in one piece', async () => {
-    const { port, url } = await startManager({ createServer: () => waitingServer() })
-    const sessionId = await initialize(url)
-    const got = await pieces(port, sessionId, 5)
-    expect(got[0]!.text).toMatch(/^HTTP\/1\.1 200/)
-    // The priming event (an id, no data) and the result, before the end.
-    expect(got[0]!.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
+    const got = await callOnSocket('wait', 5)
+    expectOpened(got[0]!)
     expect(got[0]!.text).toContain('"text":"waited 5"')
   })
 
   it('sends a call\'s messages produced over several turns together, with the answer and the end', async () => {
-    const { port, url } = await startManager({ createServer: () => waitingServer() })
-    const sessionId = await initialize(url)
-    const got = await pieces(port, sessionId, 0, 'parts')
+    const got = await callOnSocket('parts', 0)
     expect(got).toHaveLength(1)
     expect([...got[0]!.text.matchAll(/"data":"(part \d)"/g)].map(m => m[1])).toEqual(['part 1', 'part 2', 'part 3'])
     expect(got[0]!.text).toContain('"text":"parts done"')
@@ -81,11 +87,8 @@ describe('socket writes of a call stream', () => {
   })
 
   it('still opens a slow call\'s stream at once: headers and priming event long before the answer', async () => {
-    const { port, url } = await startManager({ createServer: () => waitingServer() })
-    const sessionId = await initialize(url)
-    const got = await pieces(port, sessionId, 1_500)
-    expect(got[0]!.text).toMatch(/^HTTP\/1\.1 200/)
-    expect(got[0]!.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
+    const got = await callOnSocket('wait', 1_500)
+    expectOpened(got[0]!)
     expect(got[0]!.text).not.toContain('waited')
     expect(got[0]!.atMs).toBeLessThan(700)
     expect(got.map(p => p.text).join('')).toContain('"text":"waited 1500"')

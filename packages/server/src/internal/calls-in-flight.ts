@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
 import type { LiveSession } from './live-session.js'
+import { isResponse } from './messages.js'
 
 /**
  * The client's requests this node's servers are working on, counted from the
@@ -93,6 +94,5 @@ class CallIds {
 }
 
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } => 'method' in m && 'id' in m
-const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } => !('method' in m) && 'id' in m
 const isCancellation = (m: JSONRPCMessage): m is JSONRPCMessage & { params: { requestId?: RequestId } } =>
   'method' in m && m.method === 'notifications/cancelled' && !('id' in m)

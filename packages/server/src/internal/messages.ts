@@ -1,4 +1,4 @@
-import { InitializeRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { InitializeRequestSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionState } from '../session-store.js'
 
 interface InitializeLike {
@@ -8,6 +8,9 @@ interface InitializeLike {
 
 const isInitialize = (message: unknown): message is InitializeLike =>
   typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize'
+
+/** A JSON-RPC response (a result or an error): what ends a call. */
+export const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } => !('method' in m) && 'id' in m
 
 /** Whether a POST body starts a session, and whether it does so illegally inside a batch. */
 export function classify(body: unknown): 'initialize' | 'initialize-in-batch' | 'other' {

@@ -8,6 +8,7 @@ import type { SessionRecord, SessionState } from '../session-store.js'
 import type { ManagerContext } from './context.js'
 import { asSessionEventStore } from './event-store-adapter.js'
 import type { LiveSession } from './live-session.js'
+import { isResponse } from './messages.js'
 import { assertSdkPatched } from './sdk-check.js'
 
 type TransportOptions = ConstructorParameters<typeof WebStandardStreamableHTTPServerTransport>[0]
@@ -153,7 +154,7 @@ function observed(events: SessionEventStore, failures: LiveSession['storeFailure
       } catch (error) {
         failures.count++
         failures.last = error
-        if (streamId === GET_STREAM_ID || !isAnswer(message)) throw error
+        if (streamId === GET_STREAM_ID || !isResponse(message)) throw error
         unstored(error)
         return ''
       }
@@ -161,9 +162,4 @@ function observed(events: SessionEventStore, failures: LiveSession['storeFailure
     replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),
     ...(events.getStreamIdForEventId ? { getStreamIdForEventId: (eventId: string) => events.getStreamIdForEventId!(eventId) } : {})
   }
-}
-
-/** A JSON-RPC response: the end of a call. */
-function isAnswer(message: object): boolean {
-  return 'id' in message && !('method' in message) && ('result' in message || 'error' in message)
 }
