@@ -35,7 +35,7 @@ interface Piece {
   text: string
 }
 
-/** POSTs a `wait` call on a fresh socket and collects what arrives, piece by piece (one `data` event each), until the chunked body ends. */
+/** POSTs a call of `tool` on a fresh socket and collects what arrives, piece by piece (one `data` event each), until the chunked body ends. */
 async function pieces(port: number, sessionId: string, ms: number, tool: string): Promise<Piece[]> {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: tool, arguments: { ms } } })
   const socket = connect(port, '127.0.0.1')
