@@ -21,7 +21,12 @@ import { ensureCells, selectedCells } from './matrix.js'
 import { cacheRoot, repoRoot } from './paths.js'
 
 interface VitestJson {
-  testResults: Array<{ name: string; assertionResults: Array<{ status: string; fullName: string; title: string }> }>
+  testResults: Array<{
+    name: string
+    status: string
+    message?: string
+    assertionResults: Array<{ status: string; fullName: string; title: string; failureMessages?: string[] }>
+  }>
 }
 
 const all = process.argv.includes('--all')
@@ -47,6 +52,38 @@ function step(heading: string, problem: string, work: () => number): void {
   if (code !== 0) problems.push(`${problem} (exit ${code})`)
 }
 
+const tmp = mkdtempSync(join(tmpdir(), 'mcps-proof-'))
+const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+/** Vitest's JSON reporter, beside the default one; `failures` reads it back. */
+const jsonReport = (file: string) => ['--reporter=default', '--reporter=json', `--outputFile.json=${file}`]
+
+/**
+ * The tests a JSON report records as failed, one line each with the first line of its error, and a file that
+ * failed outside any test (a hook, an import). Printed again at the end, so the tail of a CI log names them.
+ */
+function failures(file: string, label: string): string[] {
+  if (!existsSync(file)) return [`${label}: no JSON report (vitest did not finish)`]
+  const json = JSON.parse(readFileSync(file, 'utf8')) as VitestJson
+  const firstLine = (text: string | undefined) => (text ?? '').split('\n').find(l => l.trim())?.trim().slice(0, 300) ?? ''
+  return json.testResults.flatMap(f => {
+    const name = f.name.replace(repoRoot + '/', '')
+    const tests = f.assertionResults.filter(a => a.status === 'failed')
+    if (!tests.length) return f.status === 'failed' ? [`${label}: ${name}: ${firstLine(f.message)}`] : []
+    return tests.map(a => `${label}: ${name} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`)
+  })
+}
+const failedTests: string[] = []
+
+/** A vitest project run as one step; its failed tests join `failedTests`. */
+function vitestStep(heading: string, project: string, ...args: string[]): void {
+  const file = join(tmp, `${project}.json`)
+  step(heading, `${heading} failed`, () => {
+    const code = run(process.execPath, [vitest, 'run', '--project', project, ...args, ...jsonReport(file)])
+    if (code !== 0) failedTests.push(...failures(file, project))
+    return code
+  })
+}
+
 /** One of our TypeScript tools, resolving our packages to their sources. */
 const tsx = (script: string, ...args: string[]) =>
   run(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--conditions=mcps-source', script, ...args])
@@ -60,43 +97,36 @@ if (all) {
 console.log(`\n== matrix cells: ${cells.map(c => cellKey(c, manifest)).join(', ')}`)
 await ensureCells(cells)
 
-const tmp = mkdtempSync(join(tmpdir(), 'mcps-proof-'))
 const log = join(tmp, 'proof.jsonl')
 const report = join(tmp, 'vitest.json')
-const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 if (all) {
   // Our own packages first, on their own: their multi-node tests start several processes each and time out
   // when they share the machine with eight matrix workers.
-  step('vitest (packages)', 'vitest (packages) failed', () => run(process.execPath, [vitest, 'run', '--project', 'packages', '--maxWorkers=4']))
+  vitestStep('vitest (packages)', 'packages', '--maxWorkers=4')
   // After the packages, on its own: each test runs a Redis, three nodes, haproxy and two client processes, and its
   // outcome depends on timing (balancer cuts, reconnection delays) that other suites beside it would skew. The
   // project runs its files one at a time (fileParallelism: false in vitest.config.ts).
   await ensureCells(['1.32.2'])
-  step('vitest (faults)', 'vitest (faults) failed', () => run(process.execPath, [vitest, 'run', '--project', 'faults']))
-  step('vitest (hostile input)', 'vitest (hostile) failed', () => run(process.execPath, [vitest, 'run', '--project', 'hostile', '--maxWorkers=3']))
+  vitestStep('vitest (faults)', 'faults')
+  vitestStep('vitest (hostile input)', 'hostile', '--maxWorkers=3')
   // The official conformance suite and foreign clients (tests/interop/), then the README table they feed.
-  step('vitest (interop)', 'vitest (interop) failed', () => run(process.execPath, [vitest, 'run', '--project', 'interop', '--maxWorkers=4']))
+  vitestStep('vitest (interop)', 'interop', '--maxWorkers=4')
   step('README compatibility table', 'the README compatibility table differs from what the interop tests recorded', () => tsx('packages/tools/src/interop-table.ts', '--check'))
 }
 console.log('\n== vitest (matrix cells)')
 const tCells = Date.now()
 const projects = [...new Set(cells.map(c => (c.pkg === SDK_PACKAGE ? 'sdk@*' : `${manifest.packages[c.pkg]!.dir}@*`)))].flatMap(p => ['--project', p])
-const code = run(process.execPath, [vitest, 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+const code = run(process.execPath, [vitest, 'run', ...projects, ...jsonReport(report)], {
   MCPS_PROOF_LOG: log,
   MCPS_VERSIONS: cells.map(c => cellKey(c, manifest)).join(',')
 })
-if (code !== 0) problems.push(`vitest exited ${code}`)
+if (code !== 0) {
+  problems.push(`vitest exited ${code}`)
+  failedTests.push(...failures(report, 'matrix'))
+}
 const cellSeconds = (Date.now() - tCells) / 1000
 
 const records: ProofRecord[] = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)) : []
-const failedFiles = new Map<string, number>()
-if (existsSync(report)) {
-  const json = JSON.parse(readFileSync(report, 'utf8')) as VitestJson
-  for (const file of json.testResults) {
-    const failed = file.assertionResults.filter(a => a.status === 'failed').length
-    if (failed) failedFiles.set(file.name, (failedFiles.get(file.name) ?? 0) + failed)
-  }
-}
 rmSync(tmp, { recursive: true, force: true })
 
 const count = (pred: (r: ProofRecord) => boolean) => records.filter(pred).length
@@ -170,13 +200,18 @@ writeFileSync(join(cacheRoot, 'proof-table.json'), JSON.stringify(saved, null, 2
 
 console.log('\n== proof tables\n')
 console.log(lines.join('\n'))
-if (failedFiles.size) {
-  console.log('\nFailing test files:')
-  for (const [file, n] of failedFiles) console.log(`  ${n} failed: ${file.replace(repoRoot + '/', '')}`)
-}
 const took = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
 timings.push(['vitest (matrix cells)', cellSeconds])
 console.log(`\nTimes: ${timings.map(([heading, seconds]) => `${heading} ${took(seconds)}`).join('; ')}; whole run ${took((Date.now() - started) / 1000)}`)
+if (failedTests.length) {
+  // The same test fails once per matrix cell it runs in: one line each, with how many times.
+  const times = new Map<string, number>()
+  for (const line of failedTests) times.set(line, (times.get(line) ?? 0) + 1)
+  const named = [...times].map(([line, n]) => (n > 1 ? `${line} (${n} times)` : line))
+  const shown = named.slice(0, 40)
+  if (named.length > shown.length) shown.push(`and ${named.length - shown.length} more (the log above has them all)`)
+  console.error(`\nFailed tests (first line of each error):\n  ${shown.join('\n  ')}`)
+}
 if (problems.length) {
   console.error(`\n[mcp-sessions] The proof run failed:\n  ${problems.join('\n  ')}`)
   process.exit(1)

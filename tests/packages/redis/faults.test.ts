@@ -8,7 +8,7 @@ import { connectThrough, startCluster, texts } from './cluster.js'
 
 const call = (name: string, args: Record<string, unknown>, id = 2) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
 
-describe('faults', { timeout: 30_000 }, () => {
+describe('faults', { timeout: 60_000 }, () => {
   it('finishes a tool call on another node after the node streaming it is killed, nothing lost or repeated', async () => {
     const { front, nodes } = await startCluster()
     const { client, notifications } = await connectThrough(front.url)

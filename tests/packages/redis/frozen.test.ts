@@ -33,7 +33,7 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   return { value, ms: performance.now() - started }
 }
 
-describe('a frozen Redis', { timeout: 30_000 }, () => {
+describe('a frozen Redis', { timeout: 60_000 }, () => {
   it('answers 503 with Retry-After within commandTimeoutMs, delivers a call\'s answer it could not store, and recovers on SIGCONT', async () => {
     const redis = await startRedis()
     const backend = await redisSessions({ url: redis.url, commandTimeoutMs: 300, onError: () => {} })

@@ -11,7 +11,7 @@ import { connectThrough, startCluster, texts } from './cluster.js'
 
 const call = (name: string, args: Record<string, unknown>, id = 2) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
 
-describe('multi-node on Redis', { timeout: 30_000 }, () => {
+describe('multi-node on Redis', { timeout: 60_000 }, () => {
   it('initializes on one node and serves every later request on the others', async () => {
     const { front, allStats } = await startCluster()
     // initialize on node 0; everything after it alternates between nodes 1 and 2.

@@ -46,7 +46,7 @@ async function callForIds(url: string, sessionId: string, text: string): Promise
   return [...(await response.text()).matchAll(/^id: (.+)$/gm)].map(m => m[1]!)
 }
 
-describe('Redis commands per request', { timeout: 30_000 }, () => {
+describe('Redis commands per request', { timeout: 60_000 }, () => {
   it('sends one command per echo tools/call, the stored response, and the touch at most once a second', async () => {
     const { url, monitor } = await managerOnRedis()
     const id = await initialize(url)

@@ -51,7 +51,7 @@ async function eventually(check: () => boolean, ms = 3_000): Promise<boolean> {
   return true
 }
 
-describe('a session ended on another node', { timeout: 30_000 }, () => {
+describe('a session ended on another node', { timeout: 60_000 }, () => {
   it('is released by a node as soon as the end is announced, and refused there with 404', async () => {
     const { a, b, id } = await twoNodes()
     expect((await send(a.url, { method: 'DELETE', sessionId: id })).status).toBe(200)
