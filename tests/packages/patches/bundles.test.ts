@@ -88,7 +88,7 @@ describe('bundled copies of the SDK', () => {
     const { code, json } = await cliJson<StatusReport>(['status'], root)
     expect(code).toBe(1)
     expect(json.copies.map(c => [c.coverage, c.ok])).toEqual([['bundled', false]])
-  }, 120_000)
+  })
 
   it('leaves alone a package with its own MCP session code (this repository’s session manager)', () => {
     const dist = join(repoRoot, 'packages', 'server', 'dist')

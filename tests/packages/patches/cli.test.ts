@@ -82,6 +82,6 @@ describe('mcp-sessions-patch', () => {
       expect(status.code).toBe(0)
       expect(status.stdout).not.toMatch(/missing|partial/)
       expect(status.stdout).toMatch(/applied\s+1708-client-404/)
-    }, 120_000)
+    })
   })
 })

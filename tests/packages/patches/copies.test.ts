@@ -33,7 +33,7 @@ describe('copies of the SDK', () => {
       [`node_modules/${SDK}`, '1.24.3', ['app'], true],
       [`node_modules/framework/node_modules/${SDK}`, '1.32.2', ['framework'], true]
     ])
-  }, 120_000)
+  })
 
   it('patches each pnpm peer variant of one version, and verify --from checks the variant the framework loads', async () => {
     const root = app({ dependencies: { [SDK]: '1.32.2', framework: '1.0.0' } })
@@ -52,7 +52,7 @@ describe('copies of the SDK', () => {
     expect(json.ok).toBe(true)
     expect(json.copies.map(c => [c.path, c.checkedFrom])).toEqual([[`node_modules/.pnpm/@modelcontextprotocol+sdk@1.32.2_zod@4.6.7/node_modules/${SDK}`, 'node_modules/.pnpm/framework@1.0.0/node_modules/framework']])
     expect(json.copies[0]!.fixes.find(f => f.slug === '1708-client-404')?.outcome).toBe('fixed')
-  }, 120_000)
+  })
 
   it('finds copies in bun’s isolated store and behind workspace links, visiting a link cycle once', () => {
     const root = app({ workspaces: ['packages/*'] })
@@ -103,7 +103,7 @@ describe('copies of the SDK', () => {
       [SDK, 'supported', true],
       ['@modelcontextprotocol/server', 'unsupported-version', false]
     ])
-  }, 120_000)
+  })
 
   it('fails verify --from for a package that is not installed, naming the ones that load the SDK', async () => {
     const root = app({ dependencies: { framework: '1.0.0' } })

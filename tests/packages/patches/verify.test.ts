@@ -59,7 +59,7 @@ describe('mcp-sessions-patch verify', () => {
       expect(after.code, after.stdout + after.stderr).toBe(0)
       for (const slug of applies) expect(fixLine(after.stdout, slug)).toMatch(/^\s+fixed/)
       expect(after.stdout).not.toMatch(/NOT fixed|unchecked/)
-    }, 120_000)
+    })
 
     it('tells a half-applied patch from a working one: the cjs build left as published fails', async () => {
       const app = plainApp(version)
@@ -73,7 +73,7 @@ describe('mcp-sessions-patch verify', () => {
       expect(lines[at]).toMatch(/^\s+NOT fixed/)
       expect(lines[at + 1]).toMatch(/^\s+cjs: after a POST answered 404 the client still holds session id/)
       expect(result.stdout).not.toMatch(/^\s+esm:.*1708/m)
-    }, 120_000)
+    })
   })
 
   it('fails for an SDK version without patches, naming the supported ones', async () => {
@@ -86,7 +86,7 @@ describe('mcp-sessions-patch verify', () => {
     expect(json.copies.map(c => [c.version, c.coverage, c.ok])).toEqual([['1.23.0', 'unsupported-version', false]])
     expect(json.copies[0]!.problem).toContain('@modelcontextprotocol/sdk 1.23.0 at node_modules/@modelcontextprotocol/sdk (loaded by your app) is not supported')
     for (const v of supported) expect(json.copies[0]!.problem).toContain(v)
-  }, 120_000)
+  })
 
   it('reports each copy as JSON: the loader it was checked from, and per fix the outcome in both flavors', async () => {
     const app = plainApp(versions.at(-1)!)
@@ -98,5 +98,5 @@ describe('mcp-sessions-patch verify', () => {
     expect(json.copies[0]).toMatchObject({ package: '@modelcontextprotocol/sdk', checkedFrom: '.', coverage: 'supported', ok: true })
     const states = fixStates(manifest, versions.at(-1)!)!
     expect(json.copies[0]!.fixes.map(f => [f.slug, f.outcome])).toEqual(manifest.fixes.map(f => [f.slug, states[f.slug] === 'patched' ? 'fixed' : 'not-affected']))
-  }, 120_000)
+  })
 })
