@@ -2,13 +2,14 @@
  * Profile (issue 16): where a benchmark server's time goes, from `node --cpu-prof`.
  *
  *   npx tsx packages/tools/bench/profile.ts [--variant manager] [--sessions 10,10000] [--seconds 10]
- *     [--warmup 3] [--connections 10] [--call echo|stream] [--top 25] [--candidate path/to/server/dist/index.js] [--keep dir]
+ *     [--warmup 3] [--connections 10] [--call echo|stream] [--top 25] [--interval 1000] [--candidate path/to/server/dist/index.js] [--keep dir]
  *
  * For each session count: a fresh server process of `--variant` (see lib/bench-server.ts) under
  * `node --cpu-prof`, the sessions opened, a wrk warm-up, then one wrk slice between two marks taken
  * on the server's own monotonic clock. Only the samples between the marks are summarized: self time
  * by module and by function, inclusive time by function (all, and the repo's own). `--keep` keeps
- * the .cpuprofile files (they open in Chrome DevTools or speedscope for a flame graph).
+ * the .cpuprofile files (they open in Chrome DevTools or speedscope for a flame graph). `--interval`: V8's
+ * sampling interval in µs (node's default 1000); 100 gives several times the samples, for functions of a µs or two.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -28,13 +29,14 @@ const CONNECTIONS = Number(arg('connections', '10'))
 const CALL = arg('call', 'echo') as Call
 const TOP = Number(arg('top', '25'))
 const KEEP = arg('keep', '')
+const INTERVAL = arg('interval', '')
 
 async function profileAt(sessions: number, dir: string, redisUrl: string): Promise<void> {
   const profileDir = join(dir, `${VARIANT}-${sessions}`)
   mkdirSync(profileDir, { recursive: true })
   const server = await startBenchServer(VARIANT, {
     env: { REDIS_URL: redisUrl, MCPS_BENCH_MANAGER: arg('candidate', '') && resolve(arg('candidate', '')) },
-    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir]
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, ...(INTERVAL ? ['--cpu-prof-interval', INTERVAL] : [])]
   })
   try {
     const client = mcpHttp(server.port)

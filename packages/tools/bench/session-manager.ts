@@ -14,7 +14,8 @@
  * it can go. Each phase (a session count) runs a warm-up, then `--slices` rounds in which every
  * variant gets one slice of `--seconds`, in an order that rotates per round, so drift on a shared
  * machine hits all variants alike; figures are medians of the slices. CPU per request is the
- * server's CPU time (/proc) over the requests served; for Redis, redis-server's own CPU is shown beside it. `--candidate` adds the
+ * server's CPU time (/proc) over the requests served, with the kernel's part of it beside it (an answer's socket
+ * write pays for waking the reader); for Redis, redis-server's own CPU is shown beside it. `--candidate` adds the
  * manager from another build (a change to compare in the same run); `--redis-candidate` the same on
  * Redis (a build of both packages, see lib/variants.ts).
  */
@@ -25,7 +26,7 @@ import { startRedisServer } from '../src/cluster/processes.js'
 import { arg } from './lib/args.js'
 import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
 import { plainSdk, SDK_VERSION } from './lib/paths.js'
-import { buildPackages, cpuMs, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
+import { buildPackages, cpuMs, cpuTimes, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
 import { formatRedisCosts, redisCosts } from './lib/redis-cost.js'
 import { pairedCpuRatio, summarize, type Slice, type Summary } from './lib/slices.js'
 import { plan } from './lib/variants.js'
@@ -57,12 +58,13 @@ interface Target {
 async function slice(t: Target, seconds: number, redisPid: number | undefined): Promise<Slice> {
   const pids = t.variant === 'redis' && redisPid ? [t.server.pid, redisPid] : [t.server.pid]
   const before = pids.map(cpuMs)
+  const system = cpuTimes(t.server.pid).systemMs
   const r = await runWrk({ port: t.server.port, idsFile: t.idsFile, seconds, connections: CONNECTIONS, call: CALL, check: t.variant !== 'ceiling' })
   const used = pids.map((pid, i) => cpuMs(pid) - before[i]!)
   if (r.errors > 0 || r.bad > 0) {
     throw new Error(`[mcp-sessions] Failed to benchmark ${t.label}: ${r.errors} errors and ${r.bad} answers without a result out of ${r.requests}. Check the server's output above.`)
   }
-  return { ...r, cpuMs: used[0]!, redisCpuMs: used[1] }
+  return { ...r, cpuMs: used[0]!, systemMs: cpuTimes(t.server.pid).systemMs - system, redisCpuMs: used[1] }
 }
 
 /** A variant's figures in one phase; `vsManager`: its CPU per request over the manager's, round by round. */
@@ -93,10 +95,10 @@ function printPhase(sessions: number, results: Map<Target, Result>): void {
   const map = of(results, 'map')
   const ratio = (x: number, base: number | undefined) => base ? `${(x / base).toFixed(2)}x` : '-'
   console.log(`\n### ${sessions.toLocaleString('en-US')} live sessions (load average ${loadAverage()})\n`)
-  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | vs map | vs manager (range of rounds) | redis-server CPU µs/req |')
-  console.log('|---|---|---|---|---|---|---|---|---|')
+  console.log('| server | req/s | vs map | p50 ms | p99 ms | CPU µs/req | of it, kernel | vs map | vs manager (range of rounds) | redis-server CPU µs/req |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const [t, s] of results) {
-    console.log(`| ${t.label} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${s.vsManager ? `${s.vsManager.median.toFixed(2)}x (${s.vsManager.min.toFixed(2)}-${s.vsManager.max.toFixed(2)})` : '-'} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
+    console.log(`| ${t.label} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ratio(s.rps, map?.rps)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.cpuUs.toFixed(0)} | ${s.systemUs.toFixed(0)} | ${ratio(s.cpuUs, map?.cpuUs)} | ${s.vsManager ? `${s.vsManager.median.toFixed(2)}x (${s.vsManager.min.toFixed(2)}-${s.vsManager.max.toFixed(2)})` : '-'} | ${s.redisCpuUs === undefined ? '' : s.redisCpuUs.toFixed(0)} |`)
   }
 }
 

@@ -21,10 +21,16 @@ const tickMs = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: '
  * const before = cpuMs(server.pid); await load(); const used = cpuMs(server.pid) - before
  */
 export function cpuMs(pid: number): number {
+  const { userMs, systemMs } = cpuTimes(pid)
+  return userMs + systemMs
+}
+
+/** {@link cpuMs} split: in the process's own code, and in the kernel on its behalf (system calls, page faults). */
+export function cpuTimes(pid: number): { userMs: number; systemMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * tickMs
+  return { userMs: Number(fields[11]) * tickMs, systemMs: Number(fields[12]) * tickMs }
 }
 
 /**

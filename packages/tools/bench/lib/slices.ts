@@ -3,6 +3,8 @@ import type { LoadResult } from './wrk.js'
 /** One measured slice: a wrk run plus the CPU the server (and redis-server) used during it. */
 export interface Slice extends LoadResult {
   cpuMs: number
+  /** The part of `cpuMs` spent in the kernel. */
+  systemMs: number
   redisCpuMs?: number
 }
 
@@ -13,6 +15,8 @@ export interface Summary {
   p99Ms: number
   /** Server CPU per request (median of the slices). */
   cpuUs: number
+  /** The kernel's part of it (median of the slices). */
+  systemUs: number
   redisCpuUs?: number
   requests: number
 }
@@ -34,6 +38,7 @@ export function summarize(slices: Slice[]): Summary {
     p50Ms: median(slices.map(s => s.p50Ms)),
     p99Ms: median(slices.map(s => s.p99Ms)),
     cpuUs: median(slices.map(s => perRequest(s.cpuMs, s))),
+    systemUs: median(slices.map(s => perRequest(s.systemMs, s))),
     redisCpuUs: slices[0]?.redisCpuMs === undefined ? undefined : median(slices.map(s => perRequest(s.redisCpuMs!, s))),
     requests: slices.reduce((n, s) => n + s.requests, 0)
   }
