@@ -52,11 +52,13 @@ function plainHeaders(headers: Headers): OutgoingHttpHeaders {
  * until the event loop turns: the headers and every event produced in the
  * same turn leave in one write (an echo call's priming event, answer and end
  * are one syscall, not four), and a long stream still flushes each turn.
- * The end waits for the turn's end too, so the answers of all the requests
- * one turn read leave back to back instead of one after each request: a
- * write that finds the client's reader asleep pays for waking it, and
- * writing them together wakes it once (a quarter of the CPU of an echo
- * call in packages/tools/bench/session-manager.ts).
+ * A stream that ends in that turn ends at the turn's end too, so the answers
+ * of all the requests one turn read leave back to back instead of one after
+ * each request: a write that finds the client's reader asleep pays for
+ * waking it, and writing them together wakes it once (a fifth of the CPU of
+ * an echo call in packages/tools/bench/session-manager.ts). A stream that
+ * ends later ends at once: on Redis, deferring those too cost more than it
+ * saved.
  * `ended`: the producer ended the response itself. `patient` (a call's POST
  * stream): what it produces is held up to {@link PATIENCE_MS} after the
  * turn, so events that wait on something between them (a store write
@@ -99,13 +101,6 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
     res.cork()
     setImmediate(turned)
   }
-  const endAtTurnEnd = () => new Promise<void>(resolve => {
-    ending = resolve
-    // Corked and not held: the turn's flush is due and will end it.
-    if (corked && held === undefined) return
-    clearTimeout(held)
-    setImmediate(flush)
-  })
   cork()
   try {
     for (;;) {
@@ -115,8 +110,11 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
       wrote = true
       if (!res.write(value)) await drained(res)
     }
-    // end() writes whatever is corked, at the end of this turn (see above).
-    if (!closed && !res.writableEnded) await endAtTurnEnd()
+    // end() writes whatever is corked: at the end of the turn the body began in (see above), else now.
+    if (!closed && !res.writableEnded) {
+      if (corked && held === undefined) await new Promise<void>(resolve => (ending = resolve))
+      else res.end()
+    }
   } catch {
     res.destroy()
   } finally {
