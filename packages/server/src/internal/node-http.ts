@@ -110,7 +110,7 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
       wrote = true
       if (!res.write(value)) await drained(res)
     }
-    // end() writes whatever is corked: at the end of the turn the body began in (see above), else now.
+    // end() writes whatever is corked: at this turn's flush when one is due (see above), else now.
     if (!closed && !res.writableEnded) {
       if (corked && held === undefined) await new Promise<void>(resolve => (ending = resolve))
       else res.end()
