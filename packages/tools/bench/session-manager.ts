@@ -26,7 +26,7 @@ import { startRedisServer } from '../src/cluster/processes.js'
 import { arg } from './lib/args.js'
 import { mcpHttp, type McpHttp } from './lib/mcp-http.js'
 import { plainSdk, SDK_VERSION } from './lib/paths.js'
-import { buildPackages, cpuMs, cpuTimes, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
+import { buildPackages, cpuTimes, loadAverage, startBenchServer, type BenchServer, type Variant } from './lib/processes.js'
 import { formatRedisCosts, redisCosts } from './lib/redis-cost.js'
 import { pairedCpuRatio, summarize, type Slice, type Summary } from './lib/slices.js'
 import { plan } from './lib/variants.js'
@@ -57,14 +57,14 @@ interface Target {
 /** One wrk slice against one target, with the CPU its server (and redis-server) used meanwhile. */
 async function slice(t: Target, seconds: number, redisPid: number | undefined): Promise<Slice> {
   const pids = t.variant === 'redis' && redisPid ? [t.server.pid, redisPid] : [t.server.pid]
-  const before = pids.map(cpuMs)
-  const system = cpuTimes(t.server.pid).systemMs
+  const before = pids.map(cpuTimes)
   const r = await runWrk({ port: t.server.port, idsFile: t.idsFile, seconds, connections: CONNECTIONS, call: CALL, check: t.variant !== 'ceiling' })
-  const used = pids.map((pid, i) => cpuMs(pid) - before[i]!)
+  const after = pids.map(cpuTimes)
+  const used = after.map((a, i) => a.userMs + a.systemMs - before[i]!.userMs - before[i]!.systemMs)
   if (r.errors > 0 || r.bad > 0) {
     throw new Error(`[mcp-sessions] Failed to benchmark ${t.label}: ${r.errors} errors and ${r.bad} answers without a result out of ${r.requests}. Check the server's output above.`)
   }
-  return { ...r, cpuMs: used[0]!, systemMs: cpuTimes(t.server.pid).systemMs - system, redisCpuMs: used[1] }
+  return { ...r, cpuMs: used[0]!, systemMs: after[0]!.systemMs - before[0]!.systemMs, redisCpuMs: used[1] }
 }
 
 /** A variant's figures in one phase; `vsManager`: its CPU per request over the manager's, round by round. */

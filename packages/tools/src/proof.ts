@@ -53,6 +53,8 @@ function step(heading: string, problem: string, work: () => number): void {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'mcps-proof-'))
+// Removed however the run ends (a failed ensureCells throws before the reports are read).
+process.once('exit', () => rmSync(tmp, { recursive: true, force: true }))
 const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 /** Vitest's JSON reporter, beside the default one; `failures` reads it back. */
 const jsonReport = (file: string) => ['--reporter=default', '--reporter=json', `--outputFile.json=${file}`]
@@ -127,7 +129,6 @@ if (code !== 0) {
 const cellSeconds = (Date.now() - tCells) / 1000
 
 const records: ProofRecord[] = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)) : []
-rmSync(tmp, { recursive: true, force: true })
 
 const count = (pred: (r: ProofRecord) => boolean) => records.filter(pred).length
 /** Records from before v2 support carry no package: the v1 SDK. */
