@@ -3,8 +3,8 @@
  *
  *   npx tsx packages/tools/bench/redis-round-trip.ts [--depths 1,3,10] [--commands 40000]
  *
- * A private redis-server on a free loopback port; one node-redis client set up as `redisSessions`
- * sets up its own (no per-command timer). `depth` workers each send an `XADD` of an echo call's
+ * A private redis-server on a free loopback port; one node-redis client with its per-command timer off,
+ * as `redisSessions` creates it (the offline queue and reconnect options it also sets cost nothing here). `depth` workers each send an `XADD` of an echo call's
  * answer and wait for its reply before the next, so `depth` commands are in flight at a time (node-redis
  * writes the commands of one tick together). Prints commands/s and this process's CPU per command
  * (user and kernel, from process.cpuUsage), after a warm-up per depth.
