@@ -78,7 +78,7 @@ const failedTests: string[] = []
 
 /** A vitest project run as one step; its failed tests join `failedTests`. */
 function vitestStep(heading: string, project: string, ...args: string[]): void {
-  const file = join(tmp, `${project}.json`)
+  const file = join(tmp, `${heading.replace(/[^a-z0-9]+/gi, '-')}.json`)
   step(heading, `${heading} failed`, () => {
     const code = run(process.execPath, [vitest, 'run', '--project', project, ...args, ...jsonReport(file)])
     if (code !== 0) failedTests.push(...failures(file, project))
@@ -103,8 +103,13 @@ const log = join(tmp, 'proof.jsonl')
 const report = join(tmp, 'vitest.json')
 if (all) {
   // Our own packages first, on their own: their multi-node tests start several processes each and time out
-  // when they share the machine with eight matrix workers.
-  vitestStep('vitest (packages)', 'packages', '--maxWorkers=4')
+  // when they share the machine with eight matrix workers. The same holds beside the patch tooling's tests
+  // (installs, CLI runs, bundling; the CPU of two cores for minutes): together, on a machine that was slower than
+  // CI's, 12 tests timed out in 514 s (cluster nodes not listening within 20 s, a fingerprint build past 300 s);
+  // apart, 100 s and 341 s, none. So the session packages run first, then the tooling.
+  const runtime = ['tests/packages/server/', 'tests/packages/redis/']
+  vitestStep('vitest (packages: server, redis)', 'packages', '--maxWorkers=4', ...runtime)
+  vitestStep('vitest (packages: patches, tools)', 'packages', '--maxWorkers=4', ...runtime.flatMap(dir => ['--exclude', `${dir}**`]))
   // After the packages, on its own: each test runs a Redis, three nodes, haproxy and two client processes, and its
   // outcome depends on timing (balancer cuts, reconnection delays) that other suites beside it would skew. The
   // project runs its files one at a time (fileParallelism: false in vitest.config.ts).

@@ -37,6 +37,13 @@ const fixLine = (stdout: string, slug: string) => stdout.split('\n').find(l => l
 
 beforeAll(() => ensureCells(versions), 300_000)
 
+/**
+ * A test here runs the CLI up to three times, each a process that starts real servers. On an idle machine one
+ * takes 8-12 s (verify on the published SDK is 7.8 s of it, mostly its checks' deadlines); beside the other
+ * package suites it took 60-79 s at load average 17, and one CI run timed out at the project's 120 s.
+ */
+const CLI_TEST_MS = 300_000
+
 describe('mcp-sessions-patch verify', () => {
   it('has a behavioural check for every fix in the patch set', () => {
     const checked = checks.map(c => c.slug)
@@ -59,7 +66,7 @@ describe('mcp-sessions-patch verify', () => {
       expect(after.code, after.stdout + after.stderr).toBe(0)
       for (const slug of applies) expect(fixLine(after.stdout, slug)).toMatch(/^\s+fixed/)
       expect(after.stdout).not.toMatch(/NOT fixed|unchecked/)
-    })
+    }, CLI_TEST_MS)
 
     it('tells a half-applied patch from a working one: the cjs build left as published fails', async () => {
       const app = plainApp(version)
@@ -73,7 +80,7 @@ describe('mcp-sessions-patch verify', () => {
       expect(lines[at]).toMatch(/^\s+NOT fixed/)
       expect(lines[at + 1]).toMatch(/^\s+cjs: after a POST answered 404 the client still holds session id/)
       expect(result.stdout).not.toMatch(/^\s+esm:.*1708/m)
-    })
+    }, CLI_TEST_MS)
   })
 
   it('fails for an SDK version without patches, naming the supported ones', async () => {
@@ -86,7 +93,7 @@ describe('mcp-sessions-patch verify', () => {
     expect(json.copies.map(c => [c.version, c.coverage, c.ok])).toEqual([['1.23.0', 'unsupported-version', false]])
     expect(json.copies[0]!.problem).toContain('@modelcontextprotocol/sdk 1.23.0 at node_modules/@modelcontextprotocol/sdk (loaded by your app) is not supported')
     for (const v of supported) expect(json.copies[0]!.problem).toContain(v)
-  })
+  }, CLI_TEST_MS)
 
   it('reports each copy as JSON: the loader it was checked from, and per fix the outcome in both flavors', async () => {
     const app = plainApp(versions.at(-1)!)
@@ -98,5 +105,5 @@ describe('mcp-sessions-patch verify', () => {
     expect(json.copies[0]).toMatchObject({ package: '@modelcontextprotocol/sdk', checkedFrom: '.', coverage: 'supported', ok: true })
     const states = fixStates(manifest, versions.at(-1)!)!
     expect(json.copies[0]!.fixes.map(f => [f.slug, f.outcome])).toEqual(manifest.fixes.map(f => [f.slug, states[f.slug] === 'patched' ? 'fixed' : 'not-affected']))
-  })
+  }, CLI_TEST_MS)
 })
