@@ -7,9 +7,12 @@
  *
  * "In one piece" holds when nothing stalls the server's event loop for the
  * 20 ms a call's stream may hold what it produced. On a machine whose cores
- * are shared with other test workers it can stall longer, and the hold
- * then writes early; those tests run up to three times. Without the hold,
- * every attempt arrives in several pieces, so they still fail.
+ * are shared with other test workers it stalls longer: with three attempts
+ * each, all three arrived in pieces in one CI run, and on a loaded machine
+ * a call took 30-120 ms from request to answer. So those tests lengthen the
+ * hold to 1 s: what they prove is that the hold gathers the pieces. Without
+ * it, they arrive in several pieces, so the tests still fail; the last test
+ * keeps the real 20 ms, which a slow call's stream must not wait much past.
  */
 import { once } from 'node:events'
 import { connect } from 'node:net'
@@ -17,6 +20,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { z } from 'zod'
 import { ACCEPT, initialize, PROTOCOL, startManager } from './fixture.js'
+import { patience } from '../../../packages/server/src/internal/node-http.js'
 
 function waitingServer(): McpServer {
   const server = new McpServer({ name: 'waiting', version: '1.0.0' }, { capabilities: { logging: {} } })
@@ -78,16 +82,22 @@ function expectOpened(first: Piece): void {
 }
 
 /** For the tests whose pieces depend on the event loop keeping its timing (see the top of the file). */
-const STALLS = { retry: 2 }
+function patientHold(): void {
+  const was = patience.ms
+  patience.ms = 1_000
+  onTestFinished(() => void (patience.ms = was))
+}
 
 describe('socket writes of a call stream', () => {
-  it('sends the headers, the priming event and an answer ready 5 ms later in one piece', STALLS, async () => {
+  it('sends the headers, the priming event and an answer ready 5 ms later in one piece', async () => {
+    patientHold()
     const got = await callOnSocket('wait', 5)
     expectOpened(got[0]!)
     expect(got[0]!.text).toContain('"text":"waited 5"')
   })
 
-  it('sends a call\'s messages produced over several turns together, with the answer and the end', STALLS, async () => {
+  it('sends a call\'s messages produced over several turns together, with the answer and the end', async () => {
+    patientHold()
     const got = await callOnSocket('parts', 0)
     expect(got).toHaveLength(1)
     expect([...got[0]!.text.matchAll(/"data":"(part \d)"/g)].map(m => m[1])).toEqual(['part 1', 'part 2', 'part 3'])

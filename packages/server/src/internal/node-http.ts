@@ -60,7 +60,7 @@ function plainHeaders(headers: Headers): OutgoingHttpHeaders {
  * ends later ends at once: on Redis, deferring those too cost more than it
  * saved.
  * `ended`: the producer ended the response itself. `patient` (a call's POST
- * stream): what it produces is held up to {@link PATIENCE_MS} after the
+ * stream): what it produces is held up to {@link patience}.ms after the
  * turn, so events that wait on something between them (a store write
  * each, a database) still leave together, with the end when it comes in
  * time; a slow call's stream still opens, and each later event still
@@ -92,7 +92,7 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
   }
   // A call's stream nearly always ends within its first turn (the timer is only armed when it did not).
   const turned = () => {
-    if (patient && !ending && !closed && !res.writableEnded) held = setTimeout(flush, PATIENCE_MS)
+    if (patient && !ending && !closed && !res.writableEnded) held = setTimeout(flush, patience.ms)
     else flush()
   }
   const cork = () => {
@@ -123,8 +123,12 @@ async function pump(res: ServerResponse, read: () => Promise<Uint8Array | undefi
   }
 }
 
-/** How long a call's stream holds what it produced before writing it (see {@link pump}). */
-const PATIENCE_MS = 20
+/**
+ * How long a call's stream holds what it produced before writing it (see
+ * {@link pump}). Internal; tests that must not depend on the event loop
+ * keeping 20 ms timing on a busy machine lengthen it.
+ */
+export const patience = { ms: 20 }
 
 function drained(res: ServerResponse): Promise<void> {
   return new Promise<void>(resolve => {
