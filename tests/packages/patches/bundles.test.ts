@@ -59,10 +59,10 @@ const bundled = [
 ]
 
 describe('bundled copies of the SDK', () => {
+  // The build takes 31 s on an idle machine; 187 s beside the other tooling tests, and past 300 s when they also
+  // shared the machine with the session packages' tests (packages/tools/src/proof.ts now runs those apart).
   it('ships fingerprints that match a fresh build from the pristine tarballs', () => {
     expect(JSON.parse(readFileSync(join(repoRoot, 'patches', 'fingerprints.json'), 'utf8'))).toEqual(buildFingerprints())
-    // 31 s on an idle machine; 187 s beside the other tooling tests, and past 300 s when they also shared the
-    // machine with the session packages' tests (packages/tools/src/proof.ts now runs those apart).
   }, 600_000)
 
   const releases = [...SDK_VERSIONS.map(version => ({ pkg: SDK, version })), ...[CLIENT_PACKAGE, SERVER_PACKAGE].flatMap(pkg => V2_RELEASES.map(version => ({ pkg, version })))]

@@ -81,7 +81,7 @@ function expectOpened(first: Piece): void {
   expect(first.text).toMatch(/\r\nid: [^\n]+\n(retry: \d+\n)?data: \n\n/)
 }
 
-/** For the tests whose pieces depend on the event loop keeping its timing (see the top of the file). */
+/** Lengthens the stream's hold to 1 s for this test: its pieces must not depend on the event loop keeping 20 ms timing (see the top of the file). */
 function patientHold(): void {
   const was = patience.ms
   patience.ms = 1_000
