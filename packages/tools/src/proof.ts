@@ -60,13 +60,25 @@ const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 const jsonReport = (file: string) => ['--reporter=default', '--reporter=json', `--outputFile.json=${file}`]
 
 /**
+ * The first line of a failure. A vitest timeout, of a test or of a hook such as `onTestFinished`, reaches the JSON
+ * report as the stack of an error made where the test or hook was registered, whose first line is only
+ * "Error: STACK_TRACE_ERROR"; the frame that names the place is what tells which one ran out of time.
+ */
+function firstLine(text: string | undefined): string {
+  const lines = (text ?? '').split('\n').map(l => l.trim()).filter(Boolean)
+  const first = lines[0]?.slice(0, 300) ?? ''
+  if (first !== 'Error: STACK_TRACE_ERROR') return first
+  const at = lines.find(l => l.startsWith('at ') && l.includes(repoRoot) && !l.includes('node_modules'))
+  return `timed out: a test or a hook went past its limit${at ? `, the one registered ${at.replace('file://', '').replace(repoRoot + '/', '')}` : ''}`
+}
+
+/**
  * The tests a JSON report records as failed, one line each with the first line of its error, and a file that
  * failed outside any test (a hook, an import). Printed again at the end, so the tail of a CI log names them.
  */
 function failures(file: string, label: string): string[] {
   if (!existsSync(file)) return [`${label}: no JSON report (vitest did not finish)`]
   const json = JSON.parse(readFileSync(file, 'utf8')) as VitestJson
-  const firstLine = (text: string | undefined) => (text ?? '').split('\n').find(l => l.trim())?.trim().slice(0, 300) ?? ''
   return json.testResults.flatMap(f => {
     const name = f.name.replace(repoRoot + '/', '')
     const tests = f.assertionResults.filter(a => a.status === 'failed')

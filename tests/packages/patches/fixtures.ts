@@ -5,20 +5,17 @@
  * a registry round trip each.
  */
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { onTestFinished } from 'vitest'
 import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
 import { patchCli, type CliResult } from '../../helpers/cli.js'
+import * as temp from '../../helpers/temp.js'
 
 export const SDK = '@modelcontextprotocol/sdk'
 
 /** A temporary folder, removed when the test finishes. */
 export function tempDir(prefix = 'mcps-install-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
+  return temp.tempDir(prefix)
 }
 
 export function writeJson(path: string, value: unknown): void {

@@ -5,23 +5,17 @@
  * published, or it would patch every other project on the machine.
  */
 import { execFile } from 'node:child_process'
-import { cpSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../../helpers/temp.js'
 import { detachHardLinks } from '../../../packages/patches/src/detach.js'
 import { pristineSdk } from '@mcp-sessions/tools/sdk-cache.js'
 import { SDK_VERSIONS } from '@mcp-sessions/tools/versions.js'
 
 const run = promisify(execFile)
 const bin = join(import.meta.dirname, '..', '..', '..', 'packages', 'patches', 'bin', 'mcp-sessions-patch.js')
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcps-links-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -31,7 +25,7 @@ function files(dir: string): string[] {
 
 describe('apply on a store-linked install', () => {
   it.each(SDK_VERSIONS)('SDK %s: patches the app copy and leaves the store as published', async version => {
-    const root = tempDir()
+    const root = tempDir('mcps-links-')
     const store = join(root, 'store')
     const app = join(root, 'app')
     cpSync(pristineSdk(version), store, { recursive: true })
@@ -57,7 +51,7 @@ describe('apply on a store-linked install', () => {
   })
 
   it('gives a linked file its own inode with the same content and mode, and leaves single files alone', () => {
-    const dir = tempDir()
+    const dir = tempDir('mcps-links-')
     mkdirSync(join(dir, 'pkg'))
     cpSync(join(import.meta.dirname, 'hardlinks.test.ts'), join(dir, 'pkg', 'linked.js'))
     cpSync(join(import.meta.dirname, 'hardlinks.test.ts'), join(dir, 'pkg', 'single.js'))

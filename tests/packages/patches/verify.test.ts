@@ -3,11 +3,11 @@
  * fix, on the SDK as published, and pass once `apply` has run. The apps are
  * copies of the matrix cells (real SDK with its dependencies).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { patchCli } from '../../helpers/cli.js'
+import { tempDir } from '../../helpers/temp.js'
 import { checks, fixStates, readManifest, supportedVersions, type VerifyReport } from '@mcp-sessions/patches'
 import { cliJson } from './fixtures.js'
 import { cellDir, ensureCells } from '@mcp-sessions/tools/matrix.js'
@@ -26,8 +26,7 @@ const cli = patchCli
 
 /** A copy of the version's plain matrix cell: the SDK exactly as npm installs it. */
 function plainApp(version: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcps-verify-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir('mcps-verify-')
   cpSync(cellDir(version, 'plain'), dir, { recursive: true })
   return dir
 }

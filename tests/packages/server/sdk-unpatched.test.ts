@@ -6,21 +6,20 @@
  * app whose node_modules holds a matrix cell's SDK, plain or patched.
  */
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { cellDir, ensureCells, type Flavor } from '@mcp-sessions/tools/matrix.js'
 import { repoRoot } from '@mcp-sessions/tools/paths.js'
+import { tempDir } from '../../helpers/temp.js'
 
 const run = promisify(execFile)
 const VERSION = '1.32.2'
 
 /** An app with the built @mcp-sessions/server, the cell's SDK and the server's one dependency (linked) in its node_modules. */
 function app(flavor: Flavor): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcps-unpatched-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir('mcps-unpatched-')
   const modules = join(dir, 'node_modules')
   for (const name of ['@modelcontextprotocol/sdk', '@hono/node-server']) {
     mkdirSync(join(modules, dirname(name)), { recursive: true })

@@ -3,17 +3,16 @@
  * the fix, the edit and the file, instead of shipping a patch that breaks
  * the app loading it.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { applyEdits } from '@mcp-sessions/tools/apply-edits.js'
 import { applyFix } from '@mcp-sessions/tools/build-patches.js'
 import type { Fix } from '@mcp-sessions/tools/fixes/index.js'
+import { tempDir } from '../../helpers/temp.js'
 
 function sdk(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcps-build-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir('mcps-build-')
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(join(dir, file, '..'), { recursive: true })
     writeFileSync(join(dir, file), text)
