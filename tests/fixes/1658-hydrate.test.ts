@@ -13,7 +13,10 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1882
  */
 import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, onTestFinished } from 'vitest'
 import { satisfies } from '@mcp-sessions/tools/semver.js'
 import { currentCell, flavors, type ModuleFlavor } from '../helpers/cell.js'
@@ -275,41 +278,46 @@ describe.each(combos)('continuing a session (%s, %s transport)', (flavor, kind) 
   })
 })
 
-describe.each(flavors)('the hydrate API types (%s .d.ts)', flavor => {
-  it('type-checks a server that captures and continues a session', async () => {
-    const ts = (await import('typescript')).default
-    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
-    const { join } = await import('node:path')
-    const v2 = generation() === 2
-    const dist = v2 ? join(currentCell().sdkDir, 'dist') : join(currentCell().sdkDir, 'dist', flavor, 'server')
-    const web = v2 || satisfies(currentCell().version, '>=1.25.0')
-    // v2 has the web-standard transport only, one bundle per flavor (index.d.mts / index.d.cts).
-    const v2Entry = JSON.stringify(join(dist, flavor === 'esm' ? 'index.mjs' : 'index.cjs'))
-    const source = [
-      v2
-        ? `import { WebStandardStreamableHTTPServerTransport as StreamableHTTPServerTransport, type SessionState } from ${v2Entry}`
-        : `import { StreamableHTTPServerTransport, type SessionState } from ${JSON.stringify(join(dist, 'streamableHttp.js'))}`,
-      web ? `import { WebStandardStreamableHTTPServerTransport, type SessionState as WebSessionState } from ${v2 ? v2Entry : JSON.stringify(join(dist, 'webStandardStreamableHttp.js'))}` : '',
-      "const state: SessionState = { sessionId: 'a', protocolVersion: '2025-06-18', clientInfo: { name: 'c', version: '1' }, clientCapabilities: { elicitation: {} } }",
-      'const stored: SessionState[] = []',
-      'const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => "id", onsessionstate: async (s: SessionState) => { stored.push(s) } })',
-      'const continued = new StreamableHTTPServerTransport({ session: state })',
-      'const read: SessionState | undefined = continued.sessionState ?? fresh.sessionState',
-      web ? 'const w = new WebStandardStreamableHTTPServerTransport({ session: state, onsessionstate: (s: WebSessionState) => void stored.push(s) })' : '',
-      web ? 'const wread: WebSessionState | undefined = w.sessionState' : '',
-      // The fields are typed (an unresolved type in the .d.ts would silently be any).
-      '// @ts-expect-error clientInfo is an Implementation',
-      "const wrongInfo: SessionState = { ...state, clientInfo: 5 }",
-      '// @ts-expect-error clientCapabilities is a ClientCapabilities object',
-      "const wrongCaps: SessionState = { ...state, clientCapabilities: 'all' }",
-      'export { read, wrongInfo, wrongCaps }'
-    ].join('\n')
-    const dir = mkdtempSync(join(tmpdir(), 'mcps-dts-'))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-    const file = join(dir, 'check.mts')
-    writeFileSync(file, source)
-    const program = ts.createProgram([file], {
+/**
+ * One TypeScript program checks both flavors' files, so the lib and `@types/node` declarations are parsed and bound
+ * once per cell instead of once per flavor; each test reads its own file's diagnostics.
+ */
+let typeChecked: Promise<Map<ModuleFlavor, string[]>> | undefined
+
+function hydrateSource(flavor: ModuleFlavor): string {
+  const v2 = generation() === 2
+  const dist = v2 ? join(currentCell().sdkDir, 'dist') : join(currentCell().sdkDir, 'dist', flavor, 'server')
+  const web = v2 || satisfies(currentCell().version, '>=1.25.0')
+  // v2 has the web-standard transport only, one bundle per flavor (index.d.mts / index.d.cts).
+  const v2Entry = JSON.stringify(join(dist, flavor === 'esm' ? 'index.mjs' : 'index.cjs'))
+  return [
+    v2
+      ? `import { WebStandardStreamableHTTPServerTransport as StreamableHTTPServerTransport, type SessionState } from ${v2Entry}`
+      : `import { StreamableHTTPServerTransport, type SessionState } from ${JSON.stringify(join(dist, 'streamableHttp.js'))}`,
+    web ? `import { WebStandardStreamableHTTPServerTransport, type SessionState as WebSessionState } from ${v2 ? v2Entry : JSON.stringify(join(dist, 'webStandardStreamableHttp.js'))}` : '',
+    "const state: SessionState = { sessionId: 'a', protocolVersion: '2025-06-18', clientInfo: { name: 'c', version: '1' }, clientCapabilities: { elicitation: {} } }",
+    'const stored: SessionState[] = []',
+    'const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => "id", onsessionstate: async (s: SessionState) => { stored.push(s) } })',
+    'const continued = new StreamableHTTPServerTransport({ session: state })',
+    'const read: SessionState | undefined = continued.sessionState ?? fresh.sessionState',
+    web ? 'const w = new WebStandardStreamableHTTPServerTransport({ session: state, onsessionstate: (s: WebSessionState) => void stored.push(s) })' : '',
+    web ? 'const wread: WebSessionState | undefined = w.sessionState' : '',
+    // The fields are typed (an unresolved type in the .d.ts would silently be any).
+    '// @ts-expect-error clientInfo is an Implementation',
+    "const wrongInfo: SessionState = { ...state, clientInfo: 5 }",
+    '// @ts-expect-error clientCapabilities is a ClientCapabilities object',
+    "const wrongCaps: SessionState = { ...state, clientCapabilities: 'all' }",
+    'export { read, wrongInfo, wrongCaps }'
+  ].join('\n')
+}
+
+async function typeCheckFlavors(): Promise<Map<ModuleFlavor, string[]>> {
+  const ts = (await import('typescript')).default
+  const dir = await mkdtemp(join(tmpdir(), 'mcps-dts-'))
+  try {
+    const files = new Map(flavors.map(flavor => [flavor, join(dir, `check-${flavor}.mts`)] as const))
+    for (const [flavor, file] of files) await writeFile(file, hydrateSource(flavor))
+    const program = ts.createProgram([...files.values()], {
       strict: true,
       noEmit: true,
       module: ts.ModuleKind.NodeNext,
@@ -319,9 +327,17 @@ describe.each(flavors)('the hydrate API types (%s .d.ts)', flavor => {
       types: ['node'],
       typeRoots: [join(import.meta.dirname, '..', '..', 'node_modules', '@types')]
     })
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    const problems = (file: string) =>
+      ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    return new Map([...files].map(([flavor, file]) => [flavor, problems(file)]))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+describe.each(flavors)('the hydrate API types (%s .d.ts)', flavor => {
+  it('type-checks a server that captures and continues a session', async () => {
+    const problems = (await (typeChecked ??= typeCheckFlavors())).get(flavor)
     expect(problems).toEqual([])
   }, 60_000)
 })
