@@ -17,7 +17,7 @@ describe.each(flavors)('client session recovery across a server restart (%s)', f
   // Bounded for two server start-ups (up to 30 s each, tests/helpers/process.ts) on a machine the v1 and v2 cells share.
   recovers('continues with a new session after the server process is killed and restarted', async () => {
     const { Client, StreamableHTTPClientTransport } = await clientSdk(flavor)
-    const first = await startServerProcess('tests/fixtures/manager-server.ts')
+    const first = await startServerProcess('tests/fixtures/manager-server.mjs')
     const recovered: string[][] = []
     const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${first.port}/mcp`), {
       recoverSession: true,
@@ -32,7 +32,7 @@ describe.each(flavors)('client session recovery across a server restart (%s)', f
     const before = transport.sessionId as string
 
     await first.kill()
-    await startServerProcess('tests/fixtures/manager-server.ts', { PORT: String(first.port) })
+    await startServerProcess('tests/fixtures/manager-server.mjs', { PORT: String(first.port) })
 
     await expect(client.callTool({ name: 'echo', arguments: { text: 'after' } })).resolves.toMatchObject({ content: [{ text: 'after' }] })
     expect(transport.sessionId).not.toBe(before)

@@ -15,9 +15,9 @@ export interface ServerProcess {
 }
 
 /**
- * Starts a TypeScript server script (through tsx) that prints `listening <port>`.
+ * Starts a server script that prints `listening <port>`: a `.ts` script through tsx, a `.mjs` one with plain node.
  * Only this PID is ever signalled; the test's cleanup kills it if still alive
- * (pass `register`, e.g. `afterAll`, to start one for a whole suite).
+ * (pass `cleanup`, e.g. `afterAll`, to start one for a whole suite).
  */
 export async function startServerProcess(
   script: string,
@@ -27,7 +27,8 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   // @note `node --import tsx` keeps the script in this one process; the tsx CLI would start a
   // grandchild that a SIGKILL of its parent leaves running, holding the port.
-  const args = [...(options.nodeArgs ?? []), ...tsNodeArgs, join(repoRoot, script)]
+  const loader = script.endsWith('.ts') ? tsNodeArgs : []
+  const args = [...(options.nodeArgs ?? []), ...loader, join(repoRoot, script)]
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   const kill = async () => {
