@@ -87,7 +87,7 @@ export class EventWriter {
   /** Finished streams to retire with the next batch (after their own last write). */
   #retiring: Array<{ sessionId: string; key: string }> = []
   #next = new Batch()
-  #inFlight = false
+  #inFlight: Batch | undefined
   #scheduled: ReturnType<typeof setImmediate> | undefined
   #retryMs = 0
   #retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -125,6 +125,12 @@ export class EventWriter {
     this.#schedule()
   }
 
+  /** Settles once every event queued so far was tried (landed or failed); `undefined` when none is queued or in flight. */
+  written(): Promise<void> | undefined {
+    if (this.#queue.length > 0) return this.#next.done
+    return this.#inFlight?.done
+  }
+
   /** Settles once `key`'s events queued so far were tried (landed or failed); `undefined` when none are pending. */
   landed(key: string): Promise<void> | undefined {
     return this.#unsettled.get(key)?.done
@@ -154,10 +160,10 @@ export class EventWriter {
 
   async #flush(): Promise<void> {
     if (this.#inFlight || (this.#queue.length === 0 && this.#retiring.length === 0)) return
-    this.#inFlight = true
     const events = this.#queue
     const retiring = this.#retiring
     const batch = this.#next
+    this.#inFlight = batch
     this.#queue = []
     // From here the batch's commands count themselves in Commands.behind.
     this.#redis.hold(-this.#queuedSize)
@@ -175,7 +181,7 @@ export class EventWriter {
     } catch (error) {
       failed = error
     }
-    this.#inFlight = false
+    this.#inFlight = undefined
     if (failed === undefined) this.#landed(events, batch)
     else this.#failed(events, retiring, batch, failed)
     batch.settle()

@@ -200,6 +200,11 @@ export class RedisStreamEventStore implements SessionEventStore {
     else s.retirements.add(this.#sessionId, key)
   }
 
+  /** Settles once every event this node queued so far was written (or failed, reported); `undefined` when none is on its way. */
+  written(): Promise<void> | undefined {
+    return this.#stores.writer.written()
+  }
+
   /** The session left this node: nothing is held here but the request streams it wrote. */
   dispose(): void {
     this.#streams.clear()

@@ -19,6 +19,7 @@ export function asSessionEventStore(store: EventStore | SessionEventStore): Sess
     openCursor: full.openCursor?.bind(store) ?? full.cursor?.bind(store) ?? (() => undefined),
     finished: full.finished?.bind(store) ?? (() => {}),
     dispose: full.dispose?.bind(store) ?? (() => {}),
-    follow: full.follow?.bind(store)
+    follow: full.follow?.bind(store),
+    written: full.written?.bind(store)
   }
 }

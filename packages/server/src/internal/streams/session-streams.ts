@@ -253,9 +253,11 @@ export class SessionStreams {
    */
   #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): TrackedAnswer {
     this.#registry.begin(session)
+    const { events } = session
     const tracked: TrackedAnswer = new TrackedAnswer(response, {
       kind,
       prime,
+      written: events.written && (() => events.written!()),
       keepAlive: this.#keepAlive,
       onEnd: how => {
         if (knownStream !== undefined && session.streams.get(knownStream) === tracked) session.streams.delete(knownStream)
