@@ -2,6 +2,7 @@
  * Instructions per request (issue 16): a cost that other work on the machine does not move.
  *
  *   npx tsx packages/tools/bench/instructions.ts [--variants map,manager] [--candidate path/to/dist/index.js[,another]]
+ *     [--redis-candidate dir/redis/dist/index.js[,another]]
  *     [--sessions 10] [--warmup 1000] [--requests 5000] [--call echo|stream]
  *
  * Timings on a shared 2-core machine move by 20% and more from one slice to the next. This runs
@@ -73,7 +74,7 @@ async function measure(p: Planned, dir: string, i: number, redis: { url: string;
 }
 
 buildPackages()
-const planned = plan(arg('variants', `map,manager${arg('candidate', '') ? ',candidate' : ''}`), arg('candidate', ''))
+const planned = plan(arg('variants', `map,manager${arg('candidate', '') ? ',candidate' : ''}`), arg('candidate', ''), arg('redis-candidate', ''))
 const dir = mkdtempSync(join(tmpdir(), 'mcps-instructions-'))
 const redis = planned.some(p => p.variant === 'redis') ? await startRedisServer() : undefined
 try {

@@ -200,9 +200,10 @@ export class RedisStreamEventStore implements SessionEventStore {
     else s.retirements.add(this.#sessionId, key)
   }
 
-  /** Settles once every event this node queued so far was written (or failed, reported); `undefined` when none is on its way. */
-  written(): Promise<void> | undefined {
-    return this.#stores.writer.written()
+  /** Settles once every event this node queued so far on `streamId` (or on any stream) was written (or failed, reported); `undefined` when none is on its way. */
+  written(streamId?: StreamId): Promise<void> | undefined {
+    const writer = this.#stores.writer
+    return streamId === undefined ? writer.written() : writer.landed(this.#key(streamId))
   }
 
   /** The session left this node: nothing is held here but the request streams it wrote. */
