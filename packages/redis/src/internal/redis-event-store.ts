@@ -121,17 +121,20 @@ export class RedisStreamEventStore implements SessionEventStore {
     const entry = localEntry(stream.seed, stream.ms, ++stream.n)
     const event: QueuedEvent = { sessionId: this.#sessionId, key: stream.key, entry, json: JSON.stringify(message) }
     const s = this.#stores
-    if (s.writer.healthy && !s.redis.behind) {
+    const answer = isResponse(message)
+    if (!answer && s.writer.healthy && !s.redis.behind) {
       s.writer.add(event)
     } else {
-      // A write has failed since the last one landed, or Redis is behind: this event waits for its own, and its
-      // send fails with it (the tool or the manager hears of it), as an event the client may never get again must.
+      // The call's answer waits for its write, and with it for everything the call sent before (one batch at a
+      // time, in order): the SDK writes it only then, so the call's messages before it reach the client and Redis
+      // together, in one round trip. So does every event while a write has failed since the last one landed, or
+      // Redis is behind: its send fails with its write (the tool or the manager hears of it).
       await new Promise<void>((resolve, reject) => {
         event.waiter = { resolve, reject }
         s.writer.add(event)
       })
     }
-    if (isResponse(message)) stream.answered = true
+    if (answer) stream.answered = true
     return this.#eventId(streamId, entry)
   }
 
