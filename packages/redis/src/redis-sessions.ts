@@ -86,8 +86,6 @@ export async function redisSessions(options: RedisSessionsOptions): Promise<Redi
   const events = new RedisStreamEventStores(commands, pubsub, prefix, options, onError)
   const relay = new PubSubRelay(commands, pubsub, prefix, options.nodeId)
   const release = async () => {
-    // What this node's calls sent is stored before it lets go of Redis (bounded: Redis may be away).
-    await events.writer.drain(2 * timeoutMs)
     await events.retirements.flush()
     await relay.close()
     await pubsub.close()

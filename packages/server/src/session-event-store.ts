@@ -83,14 +83,4 @@ export interface SessionEventStore extends EventStore {
    * open on another. Returns a function that stops following.
    */
   follow?(streamId: StreamId, afterEventId: EventId, sink: EventSink): () => void
-  /**
-   * A store that writes behind `storeEvent` (it returns an event id before
-   * the event is kept, as the Redis store does): settles once every event
-   * stored so far on `streamId` (without one: on any stream) by this node
-   * was written, or its write failed and was reported; `undefined` when
-   * nothing is on its way. The manager holds the bytes of an answer until
-   * then, so a client never sees an event that a node stopping at that
-   * moment would not have kept.
-   */
-  written?(streamId?: StreamId): Promise<void> | undefined
 }

@@ -54,8 +54,6 @@ describe('Redis commands per request', { timeout: 60_000 }, () => {
     await callTool(url, id, 'echo', 'warm')
     await settle(1_100)
     await callTool(url, id, 'echo', 'warm again')
-    // An answer's write lands just behind it: let the last one land before counting.
-    await settle(100)
     const calls = 20
     let elapsedMs = 0
     const seen = await monitor.window(async () => {

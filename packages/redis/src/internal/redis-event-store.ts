@@ -5,16 +5,14 @@ import { GET_STREAM_ID, type EventIdProblem, type EventSink, type SessionEventSt
 import { openedKey, streamKey } from './keys.js'
 import type { PubSub } from './pubsub.js'
 import type { RedisEventStoreOptions } from '../redis-types.js'
-import { EventWriter, type QueuedEvent } from './event-writer.js'
-import { compareEntryIds, isEntryId, splitEntryId, type Commands } from './redis.js'
+import { compareEntryIds, splitEntryId, type Commands } from './redis.js'
 import { Retirements } from './retirements.js'
 import { followStream, type ReadEntry } from './stream-follower.js'
 
 
 const ID_SEPARATOR = '/'
 
-// The GET stream's writes (request streams go through EventWriter): append,
-// trim by length (MAXLEN) and by age (MINID from Redis' own clock),
+// Append, trim by length (MAXLEN) and by age (MINID from Redis' own clock),
 // keep the key for the grace period, and wake followers: one atomic step.
 // Each entry records its predecessor (field p), so a reader can tell whether
 // the entries just before the oldest retained one were trimmed. KEYS[2], the
@@ -67,13 +65,6 @@ return info[3]`
  * (a hash of the session id) makes an id of another session foreign here, so
  * a replay never crosses streams or sessions. Built by {@link RedisStreamEventStores.forSession}.
  *
- * A request stream has one writer, the node serving its POST, which names
- * each entry id itself (`<ms>-<n><6 check digits>`) and hands the write to
- * the node's EventWriter: the SDK writes the event to the client at once, the
- * write lands behind it. Reads on this node wait for this node's writes of
- * their stream; another node accepts an id whose write is still on its way
- * (the check digits tell it from a forged one) and follows the stream from it.
- *
  * @example
  * const stores = new RedisStreamEventStores(commands, pubsub)
  * createSessionManager({ createServer, eventStore: ({ sessionId }) => stores.forSession(sessionId) })
@@ -82,8 +73,8 @@ export class RedisStreamEventStore implements SessionEventStore {
   readonly #stores: RedisStreamEventStores
   readonly #sessionId: string
   readonly #tag: string
-  /** Request streams this node writes: the last entry id it gave (time, count) and whether the response was among them. */
-  readonly #streams = new Map<StreamId, RequestStream>()
+  /** Request streams this node stored on: `true` once their response is stored (they may linger briefly once finished). */
+  readonly #streams = new Map<StreamId, boolean>()
 
   constructor(stores: RedisStreamEventStores, sessionId: string) {
     this.#stores = stores
@@ -93,48 +84,22 @@ export class RedisStreamEventStore implements SessionEventStore {
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const s = this.#stores
-    if (streamId !== GET_STREAM_ID) return this.#storeOnRequestStream(streamId, message)
-    const key = this.#key(streamId)
-    const keys = [key, this.#openedKey(streamId)]
-    // The session's finished streams ride along: their retirement costs no command of its own.
-    const retired = s.retirements.take(this.#sessionId)
-    if (retired) keys.push(...retired)
-    const args = [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs), '1', String(s.retirements.ttlMs)]
-    const entry = await s.redis.script<string>(STORE, keys, args)
-    return this.#eventId(streamId, entry)
-  }
-
-  async #storeOnRequestStream(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
-    let stream = this.#streams.get(streamId)
-    if (!stream) {
-      this.#streams.set(streamId, (stream = { key: this.#key(streamId), seed: this.#seed(streamId), ms: 0, n: 0, answered: false }))
+    const request = streamId !== GET_STREAM_ID
+    if (request && !this.#streams.has(streamId)) {
+      this.#streams.set(streamId, false)
       // @note The SDK primes a request stream it has just named (a random UUID), before anything is on it: the
       // position "before the first entry" needs no write. See #primingEntry for how check() still tells such an
       // id of a stream that never existed (foreign) or is long gone (expired).
-      if (isPriming(message)) return this.#eventId(streamId, primingEntry(stream.seed, Date.now()))
+      if (isPriming(message)) return this.#eventId(streamId, this.#primingEntry(streamId, Date.now()))
     }
-    const now = Date.now()
-    if (now > stream.ms) {
-      stream.ms = now
-      stream.n = 0
-    }
-    const entry = localEntry(stream.seed, stream.ms, ++stream.n)
-    const event: QueuedEvent = { sessionId: this.#sessionId, key: stream.key, entry, json: JSON.stringify(message) }
-    const s = this.#stores
-    const answer = isResponse(message)
-    if (!answer && s.writer.healthy && !s.redis.behind) {
-      s.writer.add(event)
-    } else {
-      // The call's answer waits for its write, and with it for everything the call sent before (one batch at a
-      // time, in order): the SDK writes it only then, so the call's messages before it reach the client and Redis
-      // together, in one round trip. So does every event while a write has failed since the last one landed, or
-      // Redis is behind: its send fails with its write (the tool or the manager hears of it).
-      await new Promise<void>((resolve, reject) => {
-        event.waiter = { resolve, reject }
-        s.writer.add(event)
-      })
-    }
-    if (answer) stream.answered = true
+    const key = this.#key(streamId)
+    const keys = request ? [key] : [key, this.#openedKey(streamId)]
+    // The session's finished streams ride along: their retirement costs no command of its own.
+    const retired = s.retirements.take(this.#sessionId)
+    if (retired) keys.push(...retired)
+    const args = [JSON.stringify(message), String(s.maxEvents), String(s.maxAgeMs), request ? '0' : '1', String(s.retirements.ttlMs)]
+    const entry = await s.redis.script<string>(STORE, keys, args)
+    if (request && isResponse(message)) this.#streams.set(streamId, true)
     return this.#eventId(streamId, entry)
   }
 
@@ -168,13 +133,9 @@ export class RedisStreamEventStore implements SessionEventStore {
     const primedAt = this.#primedAt(parsed.streamId, parsed.entry)
     if (primedAt === null) return 'foreign'
     const info = await this.#info(parsed.streamId)
-    // Issued by a node for a request stream (priming, or an entry whose write may still be on its way): since when.
-    const issuedAt = primedAt ?? (parsed.streamId === GET_STREAM_ID ? undefined : this.#issuedAt(parsed.streamId, parsed.entry))
-    const recent = issuedAt !== undefined && issuedAt >= Date.now() - this.#stores.maxAgeMs
     // No key: nothing was ever written (a cursor "0-0", a request stream primed within the grace period), or it all expired.
-    if (!info) return parsed.entry === '0-0' || recent ? undefined : 'expired'
-    // Past the newest entry: a request stream's entry on its way (or whose node stopped first), else not one of ours.
-    if (compareEntryIds(parsed.entry, info.lastGenerated) > 0) return issuedAt === undefined ? 'foreign' : recent ? undefined : 'expired'
+    if (!info) return parsed.entry === '0-0' || (primedAt !== undefined && primedAt >= Date.now() - this.#stores.maxAgeMs) ? undefined : 'expired'
+    if (compareEntryIds(parsed.entry, info.lastGenerated) > 0) return 'foreign'
     // The oldest retained entry names its predecessor: a cursor before that one missed trimmed events.
     if (compareEntryIds(parsed.entry, info.firstPrev) < 0) return 'expired'
     return undefined
@@ -193,20 +154,9 @@ export class RedisStreamEventStore implements SessionEventStore {
 
   /** The stream's response went out in full: keep its events only briefly (sent with the session's next write or touch). */
   finished(streamId: StreamId): void {
-    const stream = this.#streams.get(streamId)
+    const answered = this.#streams.get(streamId)
     this.#streams.delete(streamId)
-    if (!stream?.answered) return
-    const s = this.#stores
-    const key = stream.key
-    // Its last writes still on their way: the retirement goes after them, in the writer's next batch.
-    if (s.writer.landed(key)) s.writer.retire(this.#sessionId, key)
-    else s.retirements.add(this.#sessionId, key)
-  }
-
-  /** Settles once every event this node queued so far on `streamId` (or on any stream) was written (or failed, reported); `undefined` when none is on its way. */
-  written(streamId?: StreamId): Promise<void> | undefined {
-    const writer = this.#stores.writer
-    return streamId === undefined ? writer.written() : writer.landed(this.#key(streamId))
+    if (answered) this.#stores.retirements.add(this.#sessionId, this.#key(streamId))
   }
 
   /** The session left this node: nothing is held here but the request streams it wrote. */
@@ -248,14 +198,10 @@ export class RedisStreamEventStore implements SessionEventStore {
   }
 
   #parse(eventId: EventId): { streamId: StreamId; entry: string } | undefined {
-    // The manager asks this once per call (which stream ended): no split, no BigInt.
-    if (typeof eventId !== 'string' || eventId.length > 200 || !eventId.startsWith(this.#tag)) return undefined
-    const first = this.#tag.length
-    const second = eventId.indexOf(ID_SEPARATOR, first + 1)
-    if (eventId[first] !== ID_SEPARATOR || second < 0 || eventId.includes(ID_SEPARATOR, second + 1)) return undefined
-    const streamId = eventId.slice(first + 1, second)
-    const entry = eventId.slice(second + 1)
-    return STREAM_ID.test(streamId) && isEntryId(entry) ? { streamId, entry } : undefined
+    if (typeof eventId !== 'string' || eventId.length > 200) return undefined
+    const parts = eventId.split(ID_SEPARATOR)
+    if (parts.length !== 3 || parts[0] !== this.#tag || !STREAM_ID.test(parts[1]!) || !splitEntryId(parts[2]!)) return undefined
+    return { streamId: parts[1]!, entry: parts[2]! }
   }
 
   /**
@@ -265,20 +211,8 @@ export class RedisStreamEventStore implements SessionEventStore {
    * The time is this node's clock: a skew between nodes only moves the end of the grace period by as much.
    */
   #primingEntry(streamId: StreamId, issuedAt: number): string {
-    return primingEntry(this.#seed(streamId), issuedAt)
-  }
-
-  /** The check digits' hash of the session and the stream, which {@link localEntry} continues. */
-  #seed(streamId: StreamId): number {
-    return fnv1a(`${this.#sessionId}\n${streamId}\n`)
-  }
-
-  /** When a request stream's entry of {@link localEntry}'s making was issued; `undefined` for any other entry. */
-  #issuedAt(streamId: StreamId, entry: string): number | undefined {
-    const [ms, seq] = splitEntryId(entry)!
-    if (ms === 0n || seq < 1_000_000n) return undefined
-    const issuedAt = Number(ms)
-    return localEntry(this.#seed(streamId), issuedAt, Number(seq / 1_000_000n)) === entry ? issuedAt : undefined
+    const check = fnv1a(`${this.#sessionId}\n${streamId}\n${issuedAt}`) % 1_000_000
+    return `0-${issuedAt}${String(check).padStart(6, '0')}`
   }
 
   /** When a priming entry of `streamId` was issued; `null` for a forged one; `undefined` for any other entry. */
@@ -290,21 +224,14 @@ export class RedisStreamEventStore implements SessionEventStore {
   }
 
   async #info(streamId: StreamId): Promise<{ lastGenerated: string; firstPrev: string } | undefined> {
-    await this.#landed(streamId)
     const reply = await this.#stores.redis.script<string[] | null>(INFO, [this.#key(streamId)], [])
     if (!Array.isArray(reply)) return undefined
     return { lastGenerated: String(reply[0]), firstPrev: String(reply[2]) }
   }
 
-  /** Read-your-writes: this node's writes of the stream queued so far were tried. */
-  #landed(streamId: StreamId): Promise<void> | undefined {
-    return this.#stores.writer.landed(this.#key(streamId))
-  }
-
   /** Up to READ_BATCH entries after `entry` (exclusive). */
   async #read(streamId: StreamId, entry: string): Promise<ReadEntry[]> {
     const key = this.#key(streamId)
-    await this.#stores.writer.landed(key)
     const reply = await this.#stores.redis.call<Array<[string, string[]]>>(key, ['XRANGE', key, `(${entry}`, '+', 'COUNT', String(READ_BATCH)], true)
     return (reply ?? []).map(([id, fields]) => {
       const json = fields[fields.indexOf('m') + 1]
@@ -318,37 +245,12 @@ export class RedisStreamEventStore implements SessionEventStore {
 
 const READ_BATCH = 256
 
-interface RequestStream {
-  key: string
-  seed: number
-  /** The time part of the last entry id given, and how many were given within it. */
-  ms: number
-  n: number
-  answered: boolean
-}
-
 /** SDK stream ids: a UUID, or `_GET_stream`. */
 const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/
 
-/**
- * An entry a node gives a request stream's event: `<ms>-<n><6 check digits>`, n counting from 1 within the
- * millisecond, so entries increase; the check digits (the stream's `seed`, the time and n) let any node tell an id
- * whose write has not landed yet from a forged one.
- */
-function localEntry(seed: number, ms: number, n: number): string {
-  const check = fnv1a(`${ms}-${n}`, seed) % 1_000_000
-  return `${ms}-${n}${String(check).padStart(6, '0')}`
-}
-
-/** See RedisStreamEventStore.#primingEntry; `seed` is the stream's (FNV-1a goes on from it as over one text). */
-function primingEntry(seed: number, issuedAt: number): string {
-  const check = fnv1a(String(issuedAt), seed) % 1_000_000
-  return `0-${issuedAt}${String(check).padStart(6, '0')}`
-}
-
 /** FNV-1a, 32 bits: check digits against a slip, not a secret (whoever holds the session can compute them). */
-function fnv1a(text: string, seed = 0x811c9dc5): number {
-  let hash = seed
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
   return hash >>> 0
 }
@@ -380,8 +282,6 @@ export class RedisStreamEventStores {
   readonly pollIntervalMs: number
   /** Finished request streams waiting for their short TTL: the session store's touch or a timer sends them. */
   readonly retirements: Retirements
-  /** Request streams' events, written behind their answers. */
-  readonly writer: EventWriter
   readonly onError: (error: unknown) => void
 
   constructor(redis: Commands, pubsub: PubSub, prefix: string, options: RedisEventStoreOptions = {}, onError: (error: unknown) => void = () => {}) {
@@ -398,7 +298,6 @@ export class RedisStreamEventStores {
     this.onError = onError
     // A few seconds' wait lets the session's next request carry the retirement; bounded by the short TTL itself.
     this.retirements = new Retirements(redis, this.finishedTtlMs, Math.min(5_000, this.finishedTtlMs), onError)
-    this.writer = new EventWriter(redis, { maxEvents: this.maxEvents, maxAgeMs: this.maxAgeMs, retirements: this.retirements, onError })
   }
 
   forSession(sessionId: string): RedisStreamEventStore {

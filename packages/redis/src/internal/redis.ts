@@ -62,19 +62,9 @@ export class Commands {
     })
   }
 
-  /** More than {@link BACKLOG} characters sent and not answered, or held to be sent: Redis is behind this node. */
+  /** More than {@link BACKLOG} characters sent and not answered: Redis is behind this node. */
   get behind(): boolean {
     return this.#pending > BACKLOG
-  }
-
-  /** Counts `size` characters waiting to be sent (negative: no longer waiting) toward {@link behind}. */
-  hold(size: number): void {
-    this.#pending += size
-  }
-
-  /** A Redis Cluster: a script's keys must share one hash slot. */
-  get cluster(): boolean {
-    return this.#cluster
   }
 
   /** EVALSHA, loading the script once per process (EVAL on NOSCRIPT: a restarted or new shard). */
@@ -111,11 +101,6 @@ export function compareEntryIds(a: string, b: string): number {
 }
 
 const ENTRY_ID = /^(\d{1,20})-(\d{1,20})$/
-
-/** A well-formed stream entry id (`<ms>-<seq>`), without parsing it. */
-export function isEntryId(id: string): boolean {
-  return ENTRY_ID.test(id)
-}
 
 export function splitEntryId(id: string): [bigint, bigint] | undefined {
   const m = ENTRY_ID.exec(id)

@@ -47,7 +47,6 @@ export class Retirements {
 
   /** The keys of `sessionId` waiting to be retired, handed to the caller (who sends them). */
   take(sessionId: string): string[] | undefined {
-    if (this.#count === 0) return undefined
     const keys = this.#waiting.get(sessionId)
     if (!keys) return undefined
     this.#waiting.delete(sessionId)

@@ -19,7 +19,6 @@ export function asSessionEventStore(store: EventStore | SessionEventStore): Sess
     openCursor: full.openCursor?.bind(store) ?? full.cursor?.bind(store) ?? (() => undefined),
     finished: full.finished?.bind(store) ?? (() => {}),
     dispose: full.dispose?.bind(store) ?? (() => {}),
-    follow: full.follow?.bind(store),
-    written: full.written?.bind(store)
+    follow: full.follow?.bind(store)
   }
 }

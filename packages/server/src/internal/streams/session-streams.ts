@@ -253,19 +253,9 @@ export class SessionStreams {
    */
   #track(session: LiveSession, response: Response, prime: string | undefined, knownStream: string | undefined, kind: 'get' | 'post'): TrackedAnswer {
     this.#registry.begin(session)
-    const { events } = session
-    /** The store's stream of this answer, once its first event id named it. */
-    let written: string | undefined
     const tracked: TrackedAnswer = new TrackedAnswer(response, {
       kind,
       prime,
-      written: events.written && (() => {
-        if (written === undefined) {
-          const eventId = tracked.firstEventId()
-          written = eventId === undefined ? undefined : (knownStream ?? (events.streamOf?.(eventId)))
-        }
-        return events.written!(written)
-      }),
       keepAlive: this.#keepAlive,
       onEnd: how => {
         if (knownStream !== undefined && session.streams.get(knownStream) === tracked) session.streams.delete(knownStream)

@@ -12,8 +12,6 @@ export interface TrackHooks {
   prime?: string
   /** Sends comment frames while the stream is quiet; absent: none. */
   keepAlive?: KeepAliveTicker
-  /** Settles once what the SDK stored so far is kept (a store that writes behind); `undefined`: nothing to wait for. */
-  written?: () => Promise<void> | undefined
   /** Runs once: `detached` when the consumer cancels (socket closed, failed write), `finished` when the transport ends it. */
   onEnd: (end: StreamEnd) => void
 }
@@ -91,7 +89,7 @@ export class TrackedAnswer implements OpenStream {
   }
 
   // Bound once per answer, not per read.
-  readonly #took = (chunk: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined | Promise<Uint8Array | undefined> => {
+  readonly #took = (chunk: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined => {
     if (this.#ended) return undefined
     if (chunk.done) {
       this.#end('finished')
@@ -100,9 +98,7 @@ export class TrackedAnswer implements OpenStream {
     // A chunk that starts with ':' is a comment (the SDK's keep-alive): no event, no id.
     if (this.#first === undefined && chunk.value[0] !== COLON) this.#first = chunk.value
     this.spoke = true
-    // An event goes out once the store has kept it (and everything before it).
-    const written = this.#hooks.written?.()
-    return written ? written.then(() => chunk.value) : chunk.value
+    return chunk.value
   }
 
   readonly #failed = (error: unknown): never => {
