@@ -19,7 +19,7 @@
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/1852
  */
 import type { Socket } from 'node:net'
-import { describe, expect } from 'vitest'
+import { describe, expect, type TestContext } from 'vitest'
 import { flavors, type ModuleFlavor } from '../helpers/cell.js'
 import { listen } from '../helpers/listen.js'
 import { guard } from '../helpers/proof.js'
@@ -45,11 +45,15 @@ const initialize = {
 const call = (id: number, name: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } })
 const listTools = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/list', params: {} })
 
-describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, kind) => {
-  async function start(options: Omit<SessionsAppOptions, 'kind'> = {}) {
+describe.concurrent.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, kind) => {
+  /**
+   * The tests of a combination run concurrently (each waits seconds for idle sockets to close), so cleanups
+   * go to the test's own context: vitest cannot tell which concurrent test a global `onTestFinished` belongs to.
+   */
+  async function start(ctx: TestContext, options: Omit<SessionsAppOptions, 'kind'> = {}) {
     const sdk = await serverSdk(flavor)
     const app = sessionsApp(sdk, { kind, ...options })
-    const listening = await listen(app.handler, { keepAliveTimeout: KEEP_ALIVE_MS })
+    const listening = await listen(app.handler, { keepAliveTimeout: KEEP_ALIVE_MS, register: ctx.onTestFinished })
     /** Server-side sockets, to wait until the server has seen a client go away. */
     const serverSockets: Socket[] = []
     listening.server.on('connection', socket => serverSockets.push(socket))
@@ -59,7 +63,9 @@ describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, ki
         if (socket.destroyed) deliver()
         else socket.once('close', () => deliver())
       })
-    return { app, port: listening.port, serverSockets, serverSideClosed }
+    /** A raw connection to this server, destroyed when the test finishes. */
+    const open = () => RawConnection.open(listening.port, ctx.onTestFinished)
+    return { app, open, serverSideClosed }
   }
 
   /** initialize + notifications/initialized on `conn`; returns the session id. */
@@ -83,8 +89,8 @@ describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, ki
 
   const sessionHeaders = (sessionId: string) => ({ 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL })
 
-  async function expectAlive(port: number, sessionId: string, id = 10) {
-    const conn = await RawConnection.open(port)
+  async function expectAlive(open: () => Promise<RawConnection>, sessionId: string, id = 10) {
+    const conn = await open()
     const list = await conn.request({ method: 'POST', headers: sessionHeaders(sessionId), body: listTools(id) })
     expect(list.status).toBe(200)
     expect(list.messages[0]?.result?.tools?.map((t: { name: string }) => t.name)).toContain('echo')
@@ -92,96 +98,97 @@ describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, ki
   }
 
   for (const parseBody of [false, true]) {
-    it(`keeps the session after the server closes an idle keep-alive connection (body ${parseBody ? 'pre-parsed' : 'streamed'})`, async () => {
-      const { port, app } = await start({ parseBody })
-      const conn = await RawConnection.open(port)
+    it(`keeps the session after the server closes an idle keep-alive connection (body ${parseBody ? 'pre-parsed' : 'streamed'})`, async ctx => {
+      const { open, app } = await start(ctx, { parseBody })
+      const conn = await open()
       const sessionId = await openSession(conn)
       await initialized(conn, sessionId)
       // The reported scenario: the client stays idle, the server's keep-alive timer fires and it sends FIN.
       expect(await conn.serverClosed(KEEP_ALIVE_MS + 3_000)).toBe('end')
       expect(conn.ended).toBe(true)
-      await expectAlive(port, sessionId)
+      await expectAlive(open, sessionId)
       expect(app.closes.get(sessionId)).toBeUndefined()
     }, IDLE_TEST_MS)
   }
 
-  it('keeps the session when every request carries Connection: close', async () => {
-    const { port } = await start()
-    const first = await RawConnection.open(port)
+  it('keeps the session when every request carries Connection: close', async ctx => {
+    const { open } = await start(ctx)
+    const first = await open()
     const sessionId = await openSession(first, { connection: 'close' })
     await first.serverClosed()
-    const second = await RawConnection.open(port)
+    const second = await open()
     await initialized(second, sessionId, { connection: 'close' })
     await second.serverClosed()
-    await expectAlive(port, sessionId)
+    await expectAlive(open, sessionId)
   })
 
-  it('keeps the session after the client resets an idle connection (RST)', async () => {
-    const { port, serverSideClosed } = await start()
-    const conn = await RawConnection.open(port)
+  it('keeps the session after the client resets an idle connection (RST)', async ctx => {
+    const { open, serverSideClosed } = await start(ctx)
+    const conn = await open()
     const sessionId = await openSession(conn)
     await initialized(conn, sessionId)
     conn.socket.resetAndDestroy()
     await serverSideClosed(0)
-    await expectAlive(port, sessionId)
+    await expectAlive(open, sessionId)
   })
 
-  it("keeps the session when the client drops a POST's SSE response mid-stream", async () => {
+  it("keeps the session when the client drops a POST's SSE response mid-stream", async ctx => {
     let release!: () => void
     const gate = new Promise<void>(resolve => (release = resolve))
     let toolStarted!: () => void
-    const started = nextEvent<void>('the wait tool to start', deliver => (toolStarted = deliver))
-    const { port, serverSideClosed } = await start({
+    const { open, serverSideClosed } = await start(ctx, {
       waitFor: () => {
         toolStarted()
         return gate
       }
     })
-    const setup = await RawConnection.open(port)
+    const setup = await open()
     const sessionId = await openSession(setup)
     await initialized(setup, sessionId)
-    const dropped = await RawConnection.open(port)
+    const dropped = await open()
+    // Bounded from here: the setup above runs beside the other tests of the file.
+    const started = nextEvent<void>('the wait tool to start', deliver => (toolStarted = deliver))
     dropped.send({ method: 'POST', headers: sessionHeaders(sessionId), body: call(1, 'wait') })
     await started
     dropped.socket.destroy()
     await serverSideClosed(1)
     // The tool finishes after its stream is gone; the session must not care.
     release()
-    await expectAlive(port, sessionId)
-    const conn = await RawConnection.open(port)
+    await expectAlive(open, sessionId)
+    const conn = await open()
     const echo = await conn.request({ method: 'POST', headers: sessionHeaders(sessionId), body: call(2, 'echo') })
     expect(echo.status).toBe(200)
     expect(echo.messages[0]?.result?.content?.[0]?.text).toBe('echo')
   })
 
-  it('keeps the session when the GET stream is opened and then dropped, and accepts a new one', async () => {
-    const { port, serverSideClosed } = await start()
-    const setup = await RawConnection.open(port)
+  it('keeps the session when the GET stream is opened and then dropped, and accepts a new one', async ctx => {
+    const { open, serverSideClosed } = await start(ctx)
+    const setup = await open()
     const sessionId = await openSession(setup)
     await initialized(setup, sessionId)
-    const stream = await RawConnection.open(port)
+    const stream = await open()
     stream.send({ method: 'GET', headers: sessionHeaders(sessionId) })
     const head = await stream.readHead()
     expect(head.status).toBe(200)
     expect(head.headers['content-type']).toContain('text/event-stream')
     stream.socket.destroy()
     await serverSideClosed(1)
-    await expectAlive(port, sessionId)
+    await expectAlive(open, sessionId)
     // The dropped stream no longer counts as the session's one GET stream.
-    const again = await RawConnection.open(port)
+    const again = await open()
     again.send({ method: 'GET', headers: sessionHeaders(sessionId) })
     expect((await again.readHead()).status).toBe(200)
   })
 
-  it('keeps the session through five idle cycles in a row', async () => {
-    const { port } = await start()
-    const setup = await RawConnection.open(port)
+  it('keeps the session through five idle cycles in a row', async ctx => {
+    const { open } = await start(ctx)
+    const setup = await open()
     const sessionId = await openSession(setup)
     await initialized(setup, sessionId)
     // Bounds with room for a machine busy with other cells: the server closes after KEEP_ALIVE_MS when it can.
     await setup.serverClosed(KEEP_ALIVE_MS + 6_000)
     for (let cycle = 1; cycle <= 5; cycle++) {
-      const conn = await RawConnection.open(port)
+      const conn = await open()
       const echo = await conn.request({ method: 'POST', headers: sessionHeaders(sessionId), body: call(cycle, 'echo') }, { stopAt: firstSseData })
       expect(echo.status, `cycle ${cycle}`).toBe(200)
       expect(echo.messages[0]?.result?.content?.[0]?.text, `cycle ${cycle}`).toBe('echo')
@@ -189,9 +196,9 @@ describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, ki
     }
   }, 60_000)
 
-  it('ends the session with DELETE: the next request gets 404', async () => {
-    const { port } = await start()
-    const conn = await RawConnection.open(port)
+  it('ends the session with DELETE: the next request gets 404', async ctx => {
+    const { open } = await start(ctx)
+    const conn = await open()
     const sessionId = await openSession(conn)
     await initialized(conn, sessionId)
     const del = await conn.request({ method: 'DELETE', headers: sessionHeaders(sessionId) })
@@ -201,9 +208,9 @@ describe.each(combos)('sessions outlive sockets (%s, %s transport)', (flavor, ki
     expect(after.messages[0]?.error?.code).toBe(-32001)
   })
 
-  it('ends the session when the app closes the transport on response close (the anti-pattern, expected)', async () => {
-    const { port, app } = await start({ closeOnResponseClose: true })
-    const conn = await RawConnection.open(port)
+  it('ends the session when the app closes the transport on response close (the anti-pattern, expected)', async ctx => {
+    const { open, app } = await start(ctx, { closeOnResponseClose: true })
+    const conn = await open()
     const sessionId = await openSession(conn)
     // The initialize response closing ran transport.close(): that, not the socket, ended the session.
     const next = await conn.request({ method: 'POST', headers: sessionHeaders(sessionId), body: listTools(1) })

@@ -39,10 +39,13 @@ export class RawConnection {
     socket.on('error', () => {})
   }
 
-  /** Connects to 127.0.0.1:`port`; the socket is destroyed when the test finishes. */
-  static async open(port: number): Promise<RawConnection> {
+  /**
+   * Connects to 127.0.0.1:`port`; the socket is destroyed when the test
+   * finishes (`register`: a concurrent test passes its context's `onTestFinished`).
+   */
+  static async open(port: number, register: (cleanup: () => void) => void = onTestFinished): Promise<RawConnection> {
     const socket = connect({ host: '127.0.0.1', port })
-    onTestFinished(() => void socket.destroy())
+    register(() => void socket.destroy())
     await Promise.race([once(socket, 'connect'), once(socket, 'error').then(([e]) => Promise.reject(e))])
     return new RawConnection(socket)
   }
