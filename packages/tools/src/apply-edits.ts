@@ -54,14 +54,17 @@ function resolve(entry: string, edit: Edit, job: EditJob, read: (file: string) =
 /**
  * Applies one fix's edits to `files` (file path -> current text, changed in
  * place; a file not in the map is read from the pristine package). Every
- * edit's pattern must match exactly once in its file, and every replacement
- * must leave the fix's marker and a file that parses, or the build fails loudly.
+ * edit's pattern must match exactly once in its file, every replacement must
+ * leave the fix's marker, and each file the fix changed must parse after its
+ * last edit, or the build fails loudly.
  *
  * @example
  * const { state, touched } = applyEdits({ slug, edits, pkg, version, pkgDir }, files)
  */
 export function applyEdits(job: EditJob, files: Map<string, string>): EditResult {
   const touched = new Set<string>()
+  /** The names of the edits that changed each file, for the parse error. */
+  const editsOf = new Map<string, string[]>()
   const read = (file: string) => files.get(file) ?? (existsSync(join(job.pkgDir, file)) ? readFileSync(join(job.pkgDir, file), 'utf8') : undefined)
   for (const edit of job.edits) {
     if (edit.versions && !satisfies(job.version, edit.versions)) continue
@@ -81,11 +84,19 @@ export function applyEdits(job: EditJob, files: Map<string, string>): EditResult
       if (!next.includes(marker(job.slug))) {
         throw new Error(`[mcp-sessions] Failed to build ${where}: the replacement must leave the marker "${marker(job.slug)}".`)
       }
-      const broken = syntaxErrors(file, next)
-      if (broken.length) throw new Error(`[mcp-sessions] Failed to build ${where}: the patched file does not parse:\n  ${broken.join('\n  ')}\nFix the replacement in ${job.source}.`)
       files.set(file, next)
       touched.add(file)
+      editsOf.set(file, [...(editsOf.get(file) ?? []), edit.name])
     }
+  }
+  // Parsed once per file, after the fix's last edit: a patch ships that state, not the ones between its edits.
+  // (Parsing after every edit was 41 of the 58 s of patches:check.)
+  for (const file of touched) {
+    const broken = syntaxErrors(file, files.get(file)!)
+    if (!broken.length) continue
+    const names = editsOf.get(file)!
+    const where = `fix ${job.slug}, edit${names.length > 1 ? 's' : ''} ${names.map(n => `"${n}"`).join(', ')}, ${job.pkg}@${job.version} ${file}`
+    throw new Error(`[mcp-sessions] Failed to build ${where}: the patched file does not parse:\n  ${broken.join('\n  ')}\nFix the replacement in ${job.source}.`)
   }
   return { state: touched.size > 0 ? 'patched' : 'not-affected', touched }
 }

@@ -15,7 +15,7 @@ import type { FixInfo, FixState, Manifest } from '@mcp-sessions/patches'
 import { applyEdits } from './apply-edits.js'
 import { fixes, type Edit, type Fix } from './fixes/index.js'
 import { patchesRoot } from './paths.js'
-import { pristinePackage } from './sdk-cache.js'
+import { prefetchPackages, pristinePackage } from './sdk-cache.js'
 import { BUILD_PACKAGES, SDK_PACKAGE } from './versions.js'
 
 const pad = (n: number) => String(n).padStart(3, '0')
@@ -111,25 +111,28 @@ function header(fix: Fix, on: FixOnPackage, pkg: string, version: string): strin
 function unifiedDiff(pkg: string, files: string[], before: (file: string) => string, after: Map<string, string>): string {
   const tmp = mkdtempSync(join(tmpdir(), 'mcps-diff-'))
   try {
-    let out = ''
-    for (const file of [...files].sort()) {
+    let changed = 0
+    for (const file of files) {
       const a = before(file)
       const b = after.get(file)!
       if (a === b) continue
+      changed++
       const rel = `node_modules/${pkg}/${file}`
       for (const [side, text] of [['a', a], ['b', b]] as const) {
         mkdirSync(dirname(join(tmp, side, rel)), { recursive: true })
         writeFileSync(join(tmp, side, rel), text, { mode: 0o644 })
       }
-      try {
-        execFileSync('git', ['-c', 'core.quotepath=off', 'diff', '--no-index', '--no-prefix', '--no-color', '--no-ext-diff', '--diff-algorithm=myers', '-U3', `a/${rel}`, `b/${rel}`], { cwd: tmp, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } })
-      } catch (error) {
-        const e = error as { status?: number; stdout?: string }
-        if (e.status !== 1 || !e.stdout) throw error
-        out += e.stdout
-      }
     }
-    return out
+    if (!changed) return ''
+    // One git for the fix's files (the two trees hold the same paths, so git pairs them by name, in path order).
+    try {
+      execFileSync('git', ['-c', 'core.quotepath=off', 'diff', '--no-index', '--no-prefix', '--no-color', '--no-ext-diff', '--diff-algorithm=myers', '-U3', 'a', 'b'], { cwd: tmp, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } })
+    } catch (error) {
+      const e = error as { status?: number; stdout?: string }
+      if (e.status !== 1 || !e.stdout) throw error
+      return e.stdout
+    }
+    throw new Error(`[mcp-sessions] git diff found no difference in ${changed} changed files of ${pkg}.`)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
@@ -166,6 +169,7 @@ function fixInfo(fix: Fix, i: number): FixInfo {
 export function buildAll(): { files: Map<string, string>; manifest: Manifest } {
   const out = new Map<string, string>()
   const manifest: Manifest = { schema: 2, fixes: fixes.map(fixInfo), packages: {} }
+  prefetchPackages(BUILD_PACKAGES.flatMap(({ name, versions }) => versions.map(version => ({ pkg: name, version }))))
   for (const { name, dir, versions } of BUILD_PACKAGES) {
     if (!versions.length) continue
     const entry: Manifest['packages'][string] = { dir, versions: {} }

@@ -1,32 +1,89 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { cacheRoot } from './paths.js'
 import { SDK_PACKAGE } from './versions.js'
 
+/** One published release of a package. */
+export interface Release {
+  pkg: string
+  version: string
+}
+
+/** `.cache/sdk/<version>` for the v1 SDK, `.cache/packages/<scope>+<name>/<version>` for the others. */
+function releaseDir({ pkg, version }: Release): string {
+  return pkg === SDK_PACKAGE ? join(cacheRoot, 'sdk', version) : join(cacheRoot, 'packages', pkg.replace('/', '+'), version)
+}
+
+const isUnpacked = (release: Release) => existsSync(join(releaseDir(release), 'package', 'package.json'))
+
+/** npm pack's file name for a release: `@modelcontextprotocol/sdk@1.32.2` -> `modelcontextprotocol-sdk-1.32.2.tgz`. */
+const tarballName = ({ pkg, version }: Release) => `${pkg.replace(/^@/, '').replace('/', '-')}-${version}.tgz`
+
+/** `npm pack`s the releases (one npm process for all: each start costs about a second) into `dest`. */
+function pack(releases: Release[], dest: string): void {
+  execFileSync('npm', ['pack', ...releases.map(r => `${r.pkg}@${r.version}`), '--silent', '--pack-destination', dest], { stdio: ['ignore', 'ignore', 'inherit'] })
+  for (const release of releases) {
+    if (!existsSync(join(dest, tarballName(release)))) {
+      throw new Error(`[mcp-sessions] Failed to fetch ${release.pkg}@${release.version}: npm pack produced no ${tarballName(release)}. Check the registry connection, then run the command again.`)
+    }
+  }
+}
+
 /**
- * Returns the folder of a pristine, unpacked release of `pkg`, fetching its
- * tarball with `npm pack` (so it comes from the registry npm is configured for)
- * on first use. The v1 SDK stays in `.cache/sdk/<version>`; other packages go
- * to `.cache/packages/<scope>+<name>/<version>`.
+ * Unpacks a fetched tarball into the release's cache folder, through a
+ * sibling renamed into place. Test workers fetch at once on a cold cache: one
+ * that finishes second keeps the first one's folder, which another worker may
+ * be copying from, and removes only a folder left incomplete.
+ */
+function unpack(release: Release, tarball: string): void {
+  const dir = releaseDir(release)
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
+  mkdirSync(tmp, { recursive: true })
+  try {
+    execFileSync('tar', ['xzf', tarball], { cwd: tmp })
+    if (isUnpacked(release)) return
+    rmSync(dir, { recursive: true, force: true })
+    try {
+      renameSync(tmp, dir)
+    } catch (error) {
+      // Another worker renamed its own folder in between.
+      if (!isUnpacked(release)) throw error
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Fetches every release not in the cache yet with one `npm pack` (so they
+ * come from the registry npm is configured for). On a fresh clone the patch
+ * builder needs 35 releases: one by one, npm's start-up alone took most of a
+ * minute.
+ */
+export function prefetchPackages(releases: Release[]): void {
+  const missing = releases.filter(r => !isUnpacked(r))
+  if (!missing.length) return
+  mkdirSync(cacheRoot, { recursive: true })
+  const dest = mkdtempSync(join(cacheRoot, 'pack-'))
+  try {
+    pack(missing, dest)
+    for (const release of missing) unpack(release, join(dest, tarballName(release)))
+  } finally {
+    rmSync(dest, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Returns the folder of a pristine, unpacked release of `pkg`, fetching it
+ * on first use (see {@link prefetchPackages}).
  *
  * @example
  * pristinePackage('@modelcontextprotocol/client', '2.4.0') // .cache/packages/@modelcontextprotocol+client/2.4.0/package
  */
 export function pristinePackage(pkg: string, version: string): string {
-  const dir = pkg === SDK_PACKAGE ? join(cacheRoot, 'sdk', version) : join(cacheRoot, 'packages', pkg.replace('/', '+'), version)
-  const unpacked = join(dir, 'package')
-  if (existsSync(join(unpacked, 'package.json'))) return unpacked
-  const tmp = `${dir}.tmp-${process.pid}`
-  rmSync(tmp, { recursive: true, force: true })
-  mkdirSync(tmp, { recursive: true })
-  execFileSync('npm', ['pack', `${pkg}@${version}`, '--silent', '--pack-destination', tmp], { stdio: ['ignore', 'ignore', 'inherit'] })
-  const tarball = readdirSync(tmp).find(f => f.endsWith('.tgz'))
-  if (!tarball) throw new Error(`[mcp-sessions] Failed to fetch ${pkg}@${version}: npm pack produced no tarball.`)
-  execFileSync('tar', ['xzf', tarball], { cwd: tmp })
-  rmSync(dir, { recursive: true, force: true })
-  renameSync(tmp, dir)
-  return unpacked
+  prefetchPackages([{ pkg, version }])
+  return join(releaseDir({ pkg, version }), 'package')
 }
 
 /** A pristine release of the v1 SDK (see `pristinePackage`). */
