@@ -90,7 +90,7 @@ export function applyEdits(job: EditJob, files: Map<string, string>): EditResult
     }
   }
   // Parsed once per file, after the fix's last edit: a patch ships that state, not the ones between its edits.
-  // (Parsing after every edit was 41 of the 58 s of patches:check.)
+  // (Parsing after every edit was 41 of 58 s in a CPU profile of patches:check.)
   for (const file of touched) {
     const broken = syntaxErrors(file, files.get(file)!)
     if (!broken.length) continue
