@@ -4,8 +4,9 @@
  * into .cache/<name>/ on first use and reused while the pin is unchanged.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { moveIntoPlace } from './move-into-place.js'
 import { cacheRoot } from './paths.js'
 
 export interface ExecResult {
@@ -55,9 +56,7 @@ export async function ensurePackages(name: string, specs: string[]): Promise<str
     if (r.code !== 0) throw new Error(`[mcp-sessions] Failed to install ${specs.join(', ')} into ${dir} (npm exited ${r.code}): ${r.output.trim()}. Check the registry connection, then run the command again.`)
     writeFileSync(join(tmp, '.mcps-stamp'), stamp)
     // Another worker may have finished first; its folder is as good as ours.
-    if (readStamp(dir) === stamp) return dir
-    rmSync(dir, { recursive: true, force: true })
-    renameSync(tmp, dir)
+    moveIntoPlace(tmp, dir, d => readStamp(d) === stamp)
     return dir
   } finally {
     rmSync(tmp, { recursive: true, force: true })

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { moveIntoPlace } from './move-into-place.js'
 import { cacheRoot } from './paths.js'
 import { SDK_PACKAGE } from './versions.js'
 
@@ -15,7 +16,8 @@ function releaseDir({ pkg, version }: Release): string {
   return pkg === SDK_PACKAGE ? join(cacheRoot, 'sdk', version) : join(cacheRoot, 'packages', pkg.replace('/', '+'), version)
 }
 
-const isUnpacked = (release: Release) => existsSync(join(releaseDir(release), 'package', 'package.json'))
+const unpackedIn = (dir: string) => existsSync(join(dir, 'package', 'package.json'))
+const isUnpacked = (release: Release) => unpackedIn(releaseDir(release))
 
 /** npm pack's file name for a release: `@modelcontextprotocol/sdk@1.32.2` -> `modelcontextprotocol-sdk-1.32.2.tgz`. */
 const tarballName = ({ pkg, version }: Release) => `${pkg.replace(/^@/, '').replace('/', '-')}-${version}.tgz`
@@ -42,14 +44,7 @@ function unpack(release: Release, tarball: string): void {
   mkdirSync(tmp, { recursive: true })
   try {
     execFileSync('tar', ['xzf', tarball], { cwd: tmp })
-    if (isUnpacked(release)) return
-    rmSync(dir, { recursive: true, force: true })
-    try {
-      renameSync(tmp, dir)
-    } catch (error) {
-      // Another worker renamed its own folder in between.
-      if (!isUnpacked(release)) throw error
-    }
+    moveIntoPlace(tmp, dir, unpackedIn)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
