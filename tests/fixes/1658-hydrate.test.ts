@@ -323,6 +323,9 @@ async function typeCheckFlavors(): Promise<Map<ModuleFlavor, string[]>> {
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       target: ts.ScriptTarget.ES2022,
+      // Without lib.dom.d.ts (1.9 MB), which the default lib for this target adds: @types/node declares the
+      // web globals (fetch, Request, Response) the transports' .d.ts use.
+      lib: ['lib.es2022.d.ts'],
       skipLibCheck: true,
       types: ['node'],
       typeRoots: [join(import.meta.dirname, '..', '..', 'node_modules', '@types')]
